@@ -1,0 +1,15 @@
+//! The rules of the one-stop office, pure: no IO, no async, no clock. Callers pass in the
+//! current instant and the facts; these functions say what is allowed and what follows.
+
+pub mod calendar;
+pub mod code;
+pub mod dossier;
+pub mod form;
+pub mod ident;
+pub mod procedure;
+pub mod role;
+pub mod text;
+
+pub use dossier::{Command, DossierFacts, DossierState, EventKind, NewEvent, TransitionError};
+pub use procedure::{Component, ComponentSource, FieldType, FormField, OnlineService};
+pub use role::Role;
