@@ -1,0 +1,468 @@
+//! Dossiers, their event log (with a per-dossier hash chain) and their attachments.
+
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, StoreError, Tx, col};
+
+/// The hash that starts every dossier's chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone)]
+pub struct NewDossier {
+    pub id: String,
+    pub procedure_id: String,
+    pub agency_id: String,
+    pub applicant_id: String,
+    /// National channel code: 1 in person, 2 online, 3 postal.
+    pub channel: i64,
+    pub form_sealed: String,
+}
+
+/// An event to append: who did what, when and why.
+#[derive(Debug, Clone)]
+pub struct NewEventRecord {
+    pub at: i64,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub kind: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reason: Option<String>,
+    /// JSON with the event's details (never personal data in the clear).
+    pub data: Option<String>,
+}
+
+/// Columns of the dossier row to change together with an event; `None` leaves a column as is.
+#[derive(Debug, Clone, Default)]
+pub struct DossierPatch {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub has_result: Option<bool>,
+    pub rating: Option<i64>,
+    pub form_sealed: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DossierRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub code: Option<String>,
+    pub procedure_id: String,
+    pub agency_id: String,
+    pub applicant_id: String,
+    pub channel: i64,
+    pub state: String,
+    pub form_sealed: String,
+    pub has_result: bool,
+    pub rating: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub last_seq: i64,
+    pub last_hash: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A dossier as a line in a list.
+#[derive(Debug, Clone)]
+pub struct DossierListRow {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub state: String,
+    pub submitted_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub kind: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub data: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub id: String,
+    /// `component` or `result`.
+    pub purpose: String,
+    pub component_index: Option<i64>,
+    pub file_name_sealed: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub object_key: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub dossier_id: String,
+    pub purpose: String,
+    pub component_index: Option<i64>,
+    pub file_name_sealed: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub object_key: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+/// The chain hash of one event: any change to a stored event, or a removed one, breaks every
+/// later hash.
+pub fn event_hash(dossier_id: &str, seq: i64, prev_hash: &str, e: &NewEventRecord) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev_hash,
+        dossier_id,
+        &seq.to_string(),
+        &e.at.to_string(),
+        &e.actor_id,
+        &e.actor_role,
+        &e.kind,
+        e.from_state.as_deref().unwrap_or(""),
+        &e.to_state,
+        e.reason.as_deref().unwrap_or(""),
+        e.data.as_deref().unwrap_or(""),
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// True when the stored history is an unbroken chain from the genesis hash.
+pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
+    let mut prev = GENESIS_HASH.to_string();
+    for (i, e) in events.iter().enumerate() {
+        let record = NewEventRecord {
+            at: e.at,
+            actor_id: e.actor_id.clone(),
+            actor_role: e.actor_role.clone(),
+            kind: e.kind.clone(),
+            from_state: e.from_state.clone(),
+            to_state: e.to_state.clone(),
+            reason: e.reason.clone(),
+            data: e.data.clone(),
+        };
+        if e.seq != i as i64 + 1 || e.prev_hash != prev || event_hash(dossier_id, e.seq, &prev, &record) != e.hash {
+            return false;
+        }
+        prev = e.hash.clone();
+    }
+    true
+}
+
+const DOSSIER_COLUMNS: &str = "id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
+     state, form_sealed, has_result, rating, submitted_at, received_at, due_at, finished_at, \
+     last_seq, last_hash, created_at, updated_at";
+
+fn dossier(row: &AnyRow) -> Result<DossierRow> {
+    Ok(DossierRow {
+        id: col(row, "id")?,
+        tenant_id: col(row, "tenant_id")?,
+        code: col(row, "code")?,
+        procedure_id: col(row, "procedure_id")?,
+        agency_id: col(row, "agency_id")?,
+        applicant_id: col(row, "applicant_id")?,
+        channel: col(row, "channel")?,
+        state: col(row, "state")?,
+        form_sealed: col(row, "form_sealed")?,
+        has_result: col::<i64>(row, "has_result")? != 0,
+        rating: col(row, "rating")?,
+        submitted_at: col(row, "submitted_at")?,
+        received_at: col(row, "received_at")?,
+        due_at: col(row, "due_at")?,
+        finished_at: col(row, "finished_at")?,
+        last_seq: col(row, "last_seq")?,
+        last_hash: col(row, "last_hash")?,
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+fn list_row(row: &AnyRow) -> Result<DossierListRow> {
+    Ok(DossierListRow {
+        id: col(row, "id")?,
+        code: col(row, "code")?,
+        procedure_code: col(row, "procedure_code")?,
+        procedure_name: col(row, "procedure_name")?,
+        agency_name: col(row, "agency_name")?,
+        state: col(row, "state")?,
+        submitted_at: col(row, "submitted_at")?,
+        due_at: col(row, "due_at")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+fn attachment(row: &AnyRow) -> Result<AttachmentRow> {
+    Ok(AttachmentRow {
+        id: col(row, "id")?,
+        dossier_id: col(row, "dossier_id")?,
+        purpose: col(row, "purpose")?,
+        component_index: col(row, "component_index")?,
+        file_name_sealed: col(row, "file_name_sealed")?,
+        content_type: col(row, "content_type")?,
+        size_bytes: col(row, "size_bytes")?,
+        sha256: col(row, "sha256")?,
+        object_key: col(row, "object_key")?,
+        uploaded_by: col(row, "uploaded_by")?,
+        uploaded_at: col(row, "uploaded_at")?,
+    })
+}
+
+impl Tx {
+    /// Creates a draft dossier with its first event.
+    pub async fn create_dossier(&mut self, tenant: &str, d: &NewDossier, created: &NewEventRecord) -> Result<()> {
+        let hash = event_hash(&d.id, 1, GENESIS_HASH, created);
+        sqlx::query(
+            "INSERT INTO dossiers (id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
+             state, form_sealed, has_result, last_seq, last_hash, created_at, updated_at) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, 0, 1, $9, $10, $10)",
+        )
+        .bind(&d.id)
+        .bind(tenant)
+        .bind(&d.procedure_id)
+        .bind(&d.agency_id)
+        .bind(&d.applicant_id)
+        .bind(d.channel)
+        .bind(&created.to_state)
+        .bind(&d.form_sealed)
+        .bind(&hash)
+        .bind(created.at)
+        .execute(&mut *self.inner)
+        .await?;
+        self.insert_event(&d.id, 1, GENESIS_HASH, &hash, created).await
+    }
+
+    async fn insert_event(&mut self, dossier_id: &str, seq: i64, prev: &str, hash: &str, e: &NewEventRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO dossier_events (dossier_id, seq, at, actor_id, actor_role, kind, from_state, \
+             to_state, reason, data, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(dossier_id)
+        .bind(seq)
+        .bind(e.at)
+        .bind(&e.actor_id)
+        .bind(&e.actor_role)
+        .bind(&e.kind)
+        .bind(&e.from_state)
+        .bind(&e.to_state)
+        .bind(&e.reason)
+        .bind(&e.data)
+        .bind(prev)
+        .bind(hash)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Appends an event and applies `patch` to the dossier row, if the row is still at
+    /// `expected_seq`; otherwise `StoreError::Conflict` and nothing is written.
+    pub async fn append_event(
+        &mut self,
+        dossier_id: &str,
+        expected_seq: i64,
+        prev_hash: &str,
+        e: &NewEventRecord,
+        patch: &DossierPatch,
+    ) -> Result<i64> {
+        let seq = expected_seq + 1;
+        let hash = event_hash(dossier_id, seq, prev_hash, e);
+        let done = sqlx::query(
+            "UPDATE dossiers SET state = COALESCE($1, state), code = COALESCE($2, code), \
+             submitted_at = COALESCE($3, submitted_at), received_at = COALESCE($4, received_at), \
+             due_at = COALESCE($5, due_at), finished_at = COALESCE($6, finished_at), \
+             has_result = COALESCE($7, has_result), rating = COALESCE($8, rating), \
+             form_sealed = COALESCE($9, form_sealed), last_seq = $10, last_hash = $11, updated_at = $12 \
+             WHERE id = $13 AND last_seq = $14",
+        )
+        .bind(&patch.state)
+        .bind(&patch.code)
+        .bind(patch.submitted_at)
+        .bind(patch.received_at)
+        .bind(patch.due_at)
+        .bind(patch.finished_at)
+        .bind(patch.has_result.map(i64::from))
+        .bind(patch.rating)
+        .bind(&patch.form_sealed)
+        .bind(seq)
+        .bind(&hash)
+        .bind(e.at)
+        .bind(dossier_id)
+        .bind(expected_seq)
+        .execute(&mut *self.inner)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        self.insert_event(dossier_id, seq, prev_hash, &hash, e).await?;
+        Ok(seq)
+    }
+
+    /// The next number in the day's sequence of an agency's dossier codes; never reused.
+    pub async fn next_code_sequence(&mut self, agency_id: &str, day: &str) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO dossier_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
+             ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_counters.last_value + 1 \
+             RETURNING last_value",
+        )
+        .bind(agency_id)
+        .bind(day)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        col(&row, "last_value")
+    }
+
+    pub async fn insert_attachment(&mut self, dossier_id: &str, a: &NewAttachment) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO attachments (id, dossier_id, purpose, component_index, file_name_sealed, \
+             content_type, size_bytes, sha256, object_key, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&a.id)
+        .bind(dossier_id)
+        .bind(&a.purpose)
+        .bind(a.component_index)
+        .bind(&a.file_name_sealed)
+        .bind(&a.content_type)
+        .bind(a.size_bytes)
+        .bind(&a.sha256)
+        .bind(&a.object_key)
+        .bind(&a.uploaded_by)
+        .bind(a.uploaded_at)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+}
+
+const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_code, p.name AS procedure_name, \
+     a.name AS agency_name, d.state, d.submitted_at, d.due_at, d.updated_at \
+     FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.agency_id";
+
+impl Db {
+    pub async fn dossier(&self, tenant: &str, id: &str) -> Result<Option<DossierRow>> {
+        let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND id = $2");
+        let row = sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(&self.read).await?;
+        row.as_ref().map(dossier).transpose()
+    }
+
+    pub async fn dossier_by_code(&self, tenant: &str, code: &str) -> Result<Option<DossierRow>> {
+        let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND code = $2");
+        let row = sqlx::query(&sql).bind(tenant).bind(code).fetch_optional(&self.read).await?;
+        row.as_ref().map(dossier).transpose()
+    }
+
+    /// The applicant's own dossiers, most recently changed first.
+    pub async fn dossiers_of_applicant(&self, tenant: &str, applicant_id: &str, limit: i64) -> Result<Vec<DossierListRow>> {
+        let sql = format!(
+            "{LIST_SELECT} WHERE d.tenant_id = $1 AND d.applicant_id = $2 ORDER BY d.updated_at DESC LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(applicant_id)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(list_row).collect()
+    }
+
+    /// An agency's dossiers in the given states, what is due first on top.
+    pub async fn dossiers_of_agency(
+        &self,
+        tenant: &str,
+        agency_id: &str,
+        states: &[&str],
+        limit: i64,
+    ) -> Result<Vec<DossierListRow>> {
+        if states.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "{LIST_SELECT} WHERE d.tenant_id = $1 AND d.agency_id = $2 AND d.state IN ({}) \
+             ORDER BY COALESCE(d.due_at, d.submitted_at, d.updated_at), d.updated_at LIMIT $3",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(tenant).bind(agency_id).bind(limit);
+        for s in states {
+            q = q.bind(*s);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter().map(list_row).collect()
+    }
+
+    /// The whole history, oldest first.
+    pub async fn events(&self, dossier_id: &str) -> Result<Vec<EventRow>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_id, actor_role, kind, from_state, to_state, reason, data, prev_hash, hash \
+             FROM dossier_events WHERE dossier_id = $1 ORDER BY seq",
+        )
+        .bind(dossier_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventRow {
+                    seq: col(r, "seq")?,
+                    at: col(r, "at")?,
+                    actor_id: col(r, "actor_id")?,
+                    actor_role: col(r, "actor_role")?,
+                    kind: col(r, "kind")?,
+                    from_state: col(r, "from_state")?,
+                    to_state: col(r, "to_state")?,
+                    reason: col(r, "reason")?,
+                    data: col(r, "data")?,
+                    prev_hash: col(r, "prev_hash")?,
+                    hash: col(r, "hash")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn attachments(&self, dossier_id: &str) -> Result<Vec<AttachmentRow>> {
+        let rows = sqlx::query(
+            "SELECT id, dossier_id, purpose, component_index, file_name_sealed, content_type, size_bytes, \
+             sha256, object_key, uploaded_by, uploaded_at FROM attachments WHERE dossier_id = $1 \
+             ORDER BY uploaded_at, id",
+        )
+        .bind(dossier_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(attachment).collect()
+    }
+
+    pub async fn attachment(&self, id: &str) -> Result<Option<AttachmentRow>> {
+        let row = sqlx::query(
+            "SELECT id, dossier_id, purpose, component_index, file_name_sealed, content_type, size_bytes, \
+             sha256, object_key, uploaded_by, uploaded_at FROM attachments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(attachment).transpose()
+    }
+}

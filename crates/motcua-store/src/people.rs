@@ -1,0 +1,226 @@
+//! Accounts, sessions and the log of who looked at whose personal data.
+
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, Tx, col};
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    /// Username for officials; the blind index of the personal ID for citizens.
+    pub login: String,
+    pub password_hash: String,
+    pub role: String,
+    pub agency_id: Option<String>,
+    pub display_name_sealed: String,
+    pub profile_sealed: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub login: String,
+    pub password_hash: String,
+    pub role: String,
+    pub agency_id: Option<String>,
+    pub display_name_sealed: String,
+    pub profile_sealed: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub user: UserRow,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+/// One access to personal data: who, when, whose, which dossier, what and why.
+#[derive(Debug, Clone)]
+pub struct AccessLogEntry {
+    pub id: String,
+    pub at: i64,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub subject_user_id: Option<String>,
+    pub dossier_id: Option<String>,
+    pub action: String,
+    pub purpose: String,
+}
+
+const USER_COLUMNS: &str = "u.id, u.tenant_id, u.login, u.password_hash, u.role, u.agency_id, \
+     u.display_name_sealed, u.profile_sealed";
+
+fn user(row: &AnyRow) -> Result<UserRow> {
+    Ok(UserRow {
+        id: col(row, "id")?,
+        tenant_id: col(row, "tenant_id")?,
+        login: col(row, "login")?,
+        password_hash: col(row, "password_hash")?,
+        role: col(row, "role")?,
+        agency_id: col(row, "agency_id")?,
+        display_name_sealed: col(row, "display_name_sealed")?,
+        profile_sealed: col(row, "profile_sealed")?,
+    })
+}
+
+impl Tx {
+    pub async fn insert_user(&mut self, tenant: &str, u: &NewUser, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO users (id, tenant_id, login, password_hash, role, agency_id, \
+             display_name_sealed, profile_sealed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&u.id)
+        .bind(tenant)
+        .bind(&u.login)
+        .bind(&u.password_hash)
+        .bind(&u.role)
+        .bind(&u.agency_id)
+        .bind(&u.display_name_sealed)
+        .bind(&u.profile_sealed)
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn log_access(&mut self, e: &AccessLogEntry) -> Result<()> {
+        insert_access(&mut *self.inner, e).await
+    }
+}
+
+async fn insert_access<'e, E>(exec: E, e: &AccessLogEntry) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO access_log (id, at, actor_id, actor_role, subject_user_id, dossier_id, \
+         action, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&e.id)
+    .bind(e.at)
+    .bind(&e.actor_id)
+    .bind(&e.actor_role)
+    .bind(&e.subject_user_id)
+    .bind(&e.dossier_id)
+    .bind(&e.action)
+    .bind(&e.purpose)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+impl Db {
+    pub async fn user_by_login(&self, tenant: &str, login: &str) -> Result<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.login = $2");
+        let row = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(login)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(user).transpose()
+    }
+
+    pub async fn user(&self, id: &str) -> Result<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.read).await?;
+        row.as_ref().map(user).transpose()
+    }
+
+    /// All accounts of a tenant, officials first (for the demo's start-up listing).
+    pub async fn users(&self, tenant: &str) -> Result<Vec<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 ORDER BY u.role, u.login");
+        let rows = sqlx::query(&sql).bind(tenant).fetch_all(&self.read).await?;
+        rows.iter().map(user).collect()
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        csrf_token: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// The live session with this token hash, with its user.
+    pub async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| {
+            Ok(SessionRow {
+                user: user(&r)?,
+                csrf_token: col(&r, "csrf_token")?,
+                expires_at: col(&r, "expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn log_access(&self, e: &AccessLogEntry) -> Result<()> {
+        insert_access(&self.write, e).await
+    }
+
+    /// Accesses to one person's data, newest first.
+    pub async fn access_log_for_subject(&self, subject_user_id: &str, limit: i64) -> Result<Vec<AccessLogEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor_id, actor_role, subject_user_id, dossier_id, action, purpose \
+             FROM access_log WHERE subject_user_id = $1 ORDER BY at DESC LIMIT $2",
+        )
+        .bind(subject_user_id)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccessLogEntry {
+                    id: col(r, "id")?,
+                    at: col(r, "at")?,
+                    actor_id: col(r, "actor_id")?,
+                    actor_role: col(r, "actor_role")?,
+                    subject_user_id: col(r, "subject_user_id")?,
+                    dossier_id: col(r, "dossier_id")?,
+                    action: col(r, "action")?,
+                    purpose: col(r, "purpose")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,179 @@
+//! The store's behaviour on both backends: SQLite always, PostgreSQL when
+//! `MOTCUA_TEST_POSTGRES_URL` names a server (CI sets it).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use motcua_store::{
+    Db, DossierPatch, NewAgency, NewDossier, NewEventRecord, NewProcedure, NewUser, StoreError,
+    chain_is_intact,
+};
+
+async fn databases() -> Vec<(Db, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let mut dbs = vec![(Db::connect(&url).await.unwrap(), Some(dir))];
+    match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
+        Ok(base) => {
+            let url = motcua_store::create_scratch_postgres_database(&base).await.unwrap();
+            dbs.push((Db::connect(&url).await.unwrap(), None));
+        }
+        Err(_) => eprintln!("MOTCUA_TEST_POSTGRES_URL not set: PostgreSQL part skipped"),
+    }
+    for (db, _) in &dbs {
+        db.migrate().await.unwrap();
+        db.migrate().await.unwrap(); // twice: idempotent
+    }
+    dbs
+}
+
+fn event(kind: &str, from: Option<&str>, to: &str, at: i64) -> NewEventRecord {
+    NewEventRecord {
+        at,
+        actor_id: "u1".into(),
+        actor_role: "citizen".into(),
+        kind: kind.into(),
+        from_state: from.map(str::to_string),
+        to_state: to.into(),
+        reason: None,
+        data: None,
+    }
+}
+
+async fn seed(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_tenant("t", "Tenant", 1).await.unwrap();
+    tx.insert_agency(
+        "t",
+        &NewAgency {
+            id: "a1".into(),
+            code: "000.00.19.H19".into(),
+            catalog_key: "k".into(),
+            name: "Sở".into(),
+            level: "province".into(),
+            commune_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.insert_procedure(
+        "t",
+        &NewProcedure {
+            id: "p1".into(),
+            code: "HT-01".into(),
+            version: 1,
+            name: "Đăng ký khai sinh".into(),
+            field: "Hộ tịch".into(),
+            level: "commune".into(),
+            agency_key: "k".into(),
+            per_commune: false,
+            online_service: "full".into(),
+            legal_working_days: 0,
+            fee_vnd: 0,
+            online_fee_vnd: 0,
+            definition: "{}".into(),
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    tx.insert_user(
+        "t",
+        &NewUser {
+            id: "u1".into(),
+            login: "lan".into(),
+            password_hash: "x".into(),
+            role: "citizen".into(),
+            agency_id: None,
+            display_name_sealed: "sealed".into(),
+            profile_sealed: None,
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    tx.create_dossier(
+        "t",
+        &NewDossier {
+            id: "d1".into(),
+            procedure_id: "p1".into(),
+            agency_id: "a1".into(),
+            applicant_id: "u1".into(),
+            channel: 2,
+            form_sealed: "f".into(),
+        },
+        &event("created", None, "draft", 10),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn events_and_state_are_written_together_and_chained() {
+    for (db, _keep) in databases().await {
+        seed(&db).await;
+        let d = db.dossier("t", "d1").await.unwrap().unwrap();
+        assert_eq!((d.state.as_str(), d.last_seq), ("draft", 1));
+        assert!(d.code.is_none() && d.rating.is_none());
+
+        let mut tx = db.begin().await.unwrap();
+        let n = tx.next_code_sequence("a1", "261123").await.unwrap();
+        let seq = tx
+            .append_event(
+                "d1",
+                d.last_seq,
+                &d.last_hash,
+                &event("submit", Some("draft"), "submitted", 20),
+                &DossierPatch {
+                    state: Some("submitted".into()),
+                    code: Some(format!("000.00.19.H19-261123-{n:04}")),
+                    submitted_at: Some(20),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((n, seq), (1, 2));
+
+        let d2 = db.dossier("t", "d1").await.unwrap().unwrap();
+        assert_eq!(d2.state, "submitted");
+        assert_eq!(d2.code.as_deref(), Some("000.00.19.H19-261123-0001"));
+        assert_eq!(d2.submitted_at, Some(20));
+        assert_eq!(d2.form_sealed, "f", "untouched column kept");
+
+        // A stale writer (still at seq 1) is refused and writes nothing.
+        let mut tx = db.begin().await.unwrap();
+        let stale = tx
+            .append_event("d1", 1, &d.last_hash, &event("submit", Some("draft"), "submitted", 30), &DossierPatch::default())
+            .await;
+        assert!(matches!(stale, Err(StoreError::Conflict)));
+        drop(tx);
+
+        let events = db.events("d1").await.unwrap();
+        assert_eq!(events.len(), 2);
+        assert!(chain_is_intact("d1", &events));
+        let mut tampered = events.clone();
+        tampered[0].reason = Some("edited".into());
+        assert!(!chain_is_intact("d1", &tampered));
+
+        let list = db.dossiers_of_agency("t", "a1", &["submitted"], 10).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].procedure_name, "Đăng ký khai sinh");
+        assert!(db.dossiers_of_agency("t", "a1", &["returned"], 10).await.unwrap().is_empty());
+        assert_eq!(db.dossiers_of_applicant("t", "u1", 10).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn code_sequences_count_per_agency_and_day() {
+    for (db, _keep) in databases().await {
+        seed(&db).await;
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(tx.next_code_sequence("a1", "261123").await.unwrap(), 1);
+        assert_eq!(tx.next_code_sequence("a1", "261123").await.unwrap(), 2);
+        assert_eq!(tx.next_code_sequence("a1", "261124").await.unwrap(), 1);
+        assert_eq!(tx.next_code_sequence("a2", "261123").await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        db.ping().await.unwrap();
+    }
+}
