@@ -1,1 +1,119 @@
-//! Use cases
+//! The use cases of motcua, shared by the web pages and the JSON API: sign in, find a procedure,
+//! file a dossier, act on it, follow it. Each use case checks who may call it before it reads.
+
+mod catalog;
+mod dossiers;
+mod error;
+mod identity;
+mod seed;
+mod views;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use motcua_domain::calendar::Calendar;
+use motcua_files::FileStore;
+use motcua_store::Db;
+use motcua_vault::Vault;
+
+pub use catalog::{Catalog, ProcedureView};
+pub use error::AppError;
+pub use motcua_files::FileError;
+pub use identity::{CurrentUser, Session};
+pub use motcua_domain as domain;
+pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
+pub use views::{AttachmentView, DossierLine, DossierView, EventView, PublicStatus};
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// The one tenant the demo and a single-province deployment use.
+pub const DEFAULT_TENANT: &str = "demo";
+
+/// Where motcua keeps its state.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Folder for the SQLite file, the master key and the attachments.
+    pub data_dir: PathBuf,
+    /// PostgreSQL instead of the embedded SQLite file.
+    pub database_url: Option<String>,
+    /// Master key as 64 hex characters; default: `DATA/master.key`, created on first start.
+    pub master_key_hex: Option<String>,
+}
+
+/// The running application: database, files, keys, calendar and the catalog in memory.
+#[derive(Clone)]
+pub struct App {
+    db: Db,
+    files: FileStore,
+    vault: Arc<Vault>,
+    calendar: Arc<Calendar>,
+    tenant: String,
+    catalog: Arc<RwLock<Arc<Catalog>>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "App({:?}, tenant {})", self.db.backend(), self.tenant)
+    }
+}
+
+/// The SQLite URL for the embedded database inside `data_dir`.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("motcua.db").display())
+}
+
+impl App {
+    /// Opens (and on first start creates) the data folder, connects and migrates the database.
+    pub async fn open(config: &Config) -> Result<App> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| AppError::Internal(format!("data folder {}: {e}", config.data_dir.display())))?;
+        let vault = Arc::new(match &config.master_key_hex {
+            Some(hex) => Vault::from_hex(hex),
+            None => Vault::load_or_create(&config.data_dir.join("master.key")),
+        }
+        .map_err(|e| AppError::Internal(e.to_string()))?);
+        let url = config
+            .database_url
+            .clone()
+            .unwrap_or_else(|| sqlite_url(&config.data_dir));
+        let db = Db::connect(&url).await?;
+        db.migrate().await?;
+        let files = FileStore::local(&config.data_dir.join("files"), vault.clone())?;
+        let app = App {
+            db,
+            files,
+            vault,
+            calendar: Arc::new(Calendar::vietnam()),
+            tenant: DEFAULT_TENANT.to_string(),
+            catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
+        };
+        app.reload_catalog().await?;
+        Ok(app)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Answers when the database answers.
+    pub async fn health(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
+    }
+
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}
+
+/// Now, in the store's unit (microseconds since the epoch, UTC).
+pub(crate) fn now_micros() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -89,6 +89,11 @@ impl DossierState {
     }
 
     /// Nothing more happens to the dossier's handling.
+    /// The applicant may still change the form and the files.
+    pub fn is_editable_by_applicant(self) -> bool {
+        matches!(self, DossierState::Draft | DossierState::SupplementRequested)
+    }
+
     pub fn is_closed(self) -> bool {
         matches!(
             self,
@@ -280,6 +285,8 @@ impl Action {
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Created,
+    /// The applicant changed the declaration form of a draft or of a dossier being supplemented.
+    FormUpdated,
     /// A state-changing or rating action.
     Acted(Action),
     FileAttached,
@@ -290,6 +297,7 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Created => "created",
+            EventKind::FormUpdated => "form_updated",
             EventKind::FileAttached => "file_attached",
             EventKind::ResultAttached => "result_attached",
             EventKind::Acted(a) => a.as_str(),
@@ -299,6 +307,7 @@ impl EventKind {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "created" => Some(EventKind::Created),
+            "form_updated" => Some(EventKind::FormUpdated),
             "file_attached" => Some(EventKind::FileAttached),
             "result_attached" => Some(EventKind::ResultAttached),
             other => Action::parse(other).map(EventKind::Acted),
@@ -308,6 +317,7 @@ impl EventKind {
     pub fn label(self) -> &'static str {
         match self {
             EventKind::Created => "Tạo hồ sơ",
+            EventKind::FormUpdated => "Cập nhật tờ khai",
             EventKind::FileAttached => "Đính kèm giấy tờ",
             EventKind::ResultAttached => "Đính kèm kết quả",
             EventKind::Acted(a) => a.label(),
@@ -452,7 +462,9 @@ pub fn replay(kinds: impl IntoIterator<Item = EventKind>) -> Option<DossierState
     for kind in kinds {
         state = match (state, kind) {
             (None, EventKind::Created) => Some(DossierState::Draft),
-            (Some(s), EventKind::FileAttached | EventKind::ResultAttached) => Some(s),
+            (Some(s), EventKind::FileAttached | EventKind::ResultAttached | EventKind::FormUpdated) => {
+                Some(s)
+            }
             (Some(s), EventKind::Acted(a)) => {
                 let rule = a.rule();
                 if !rule.from.contains(&s) {

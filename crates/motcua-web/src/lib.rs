@@ -1,1 +1,118 @@
-//! Web
+//! HTTP for motcua: server-rendered pages (Vietnamese, no JavaScript needed) and the JSON API
+//! under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`. The whole route
+//! table is in [`router`]; each handler states who may call it by the extractor it takes.
+
+mod api;
+mod auth;
+mod error;
+mod fmt;
+mod multipart;
+mod pages;
+
+use std::future::Future;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use motcua_app::App;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use api::ApiDoc;
+
+/// Largest request body for forms with files: a few scanned components.
+const UPLOAD_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// What every handler gets.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub app: App,
+    /// Mark the session cookie `Secure` (behind HTTPS in production).
+    pub secure_cookies: bool,
+}
+
+/// The whole route table.
+pub fn router(state: AppState) -> Router {
+    let uploads = Router::new()
+        .route("/procedures/{code}/file", post(pages::filing::file_new))
+        .route("/dossiers/{id}/edit", post(pages::filing::file_edit))
+        .route("/dossiers/{id}/result", post(pages::dossier::attach_result))
+        .route("/api/v1/dossiers/{id}/attachments", post(api::dossiers::attach))
+        .route("/api/v1/dossiers/{id}/result", post(api::dossiers::attach_result))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
+    Router::new()
+        // public
+        .route("/", get(pages::public::home))
+        .route("/healthz", get(pages::public::healthz))
+        .route("/static/app.css", get(pages::public::stylesheet))
+        .route("/procedures", get(pages::public::procedures))
+        .route("/procedures/{code}", get(pages::public::procedure))
+        .route("/status", get(pages::public::status))
+        .route("/login", get(pages::session::login_page).post(pages::session::login))
+        .route("/logout", post(pages::session::logout))
+        // signed in
+        .route("/procedures/{code}/file", get(pages::filing::file_new_page))
+        .route("/dossiers", get(pages::dossier::list))
+        .route("/dossiers/{id}", get(pages::dossier::show))
+        .route("/dossiers/{id}/edit", get(pages::filing::file_edit_page))
+        .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
+        .route("/dossiers/{id}/actions/{action}", post(pages::dossier::act))
+        .route("/files/{id}", get(pages::dossier::download))
+        // API
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/session", post(api::session::login).delete(api::session::logout))
+        .route("/api/v1/procedures", get(api::catalog::search))
+        .route("/api/v1/procedures/{code}", get(api::catalog::procedure))
+        .route("/api/v1/status/{code}", get(api::catalog::status))
+        .route("/api/v1/dossiers", get(api::dossiers::list).post(api::dossiers::create))
+        .route("/api/v1/dossiers/{id}", get(api::dossiers::show))
+        .route("/api/v1/dossiers/{id}/form", axum::routing::put(api::dossiers::update_form))
+        .route("/api/v1/dossiers/{id}/actions", post(api::dossiers::act))
+        .route("/api/v1/files/{id}", get(api::dossiers::download))
+        .merge(uploads)
+        .fallback(pages::public::not_found)
+        .layer(middleware::from_fn(log_request))
+        .layer(CompressionLayer::new())
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
+        .layer(header_layer(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .with_state(state)
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// One structured line per request: method, path (never the query string, which may carry
+/// personal data), status and latency.
+async fn log_request(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let latency_us = start.elapsed().as_micros() as u64;
+    tracing::info!(target: "motcua::http", %method, %path, status, latency_us, "request");
+    response
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+

@@ -1,1 +1,160 @@
-fn main() {}
+//! `motcua`: the one binary. `demo` seeds a demo province and serves it; `serve` serves an
+//! existing installation; `migrate` brings the database schema up to date.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use motcua_app::domain::Role;
+use motcua_app::{App, Config, DEMO_PASSWORD, SeedReport};
+use motcua_web::AppState;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "Cổng dịch vụ công và hệ thống một cửa điện tử")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve an existing installation.
+    Serve(ServeArgs),
+    /// Seed the demo province (once), print the demo logins and serve.
+    Demo(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate(StoreArgs),
+}
+
+#[derive(Args)]
+struct StoreArgs {
+    /// Folder for the SQLite file, the master key and the attachments.
+    #[arg(long = "data", default_value = "./motcua-data")]
+    data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://...) instead of the embedded SQLite file.
+    #[arg(long, env = "MOTCUA_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Master key (64 hex characters) instead of DATA/master.key; needed when several nodes share
+    /// a PostgreSQL database.
+    #[arg(long, env = "MOTCUA_MASTER_KEY", hide_env_values = true)]
+    master_key: Option<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Mark the session cookie Secure (set this behind HTTPS).
+    #[arg(long, env = "MOTCUA_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+impl StoreArgs {
+    fn config(&self) -> Config {
+        Config {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            master_key_hex: self.master_key.clone(),
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // Logs go to stderr; stdout carries only what the operator asked for (the demo logins).
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true)
+        .with_writer(std::io::stderr);
+    if std::env::var("MOTCUA_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    match Cli::parse().command {
+        Command::Migrate(store) => {
+            let app = App::open(&store.config()).await.context("opening the database")?;
+            app.close().await;
+            println!("Cơ sở dữ liệu đã được cập nhật (migrated).");
+            Ok(())
+        }
+        Command::Serve(args) => serve(args, false).await,
+        Command::Demo(args) => serve(args, true).await,
+    }
+}
+
+async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
+    let app = App::open(&args.store.config()).await.context("opening the data folder and database")?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    if demo {
+        let report = app.seed_demo().await.context("seeding the demo province")?;
+        print_demo(&report, addr);
+    } else {
+        println!("motcua đang chạy tại http://{addr}");
+    }
+    let state = AppState { app: app.clone(), secure_cookies: args.secure_cookies };
+    motcua_web::serve(listener, state, shutdown_signal()).await?;
+    app.close().await;
+    Ok(())
+}
+
+fn print_demo(report: &SeedReport, addr: SocketAddr) {
+    println!();
+    println!("motcua – bản trình diễn (demo) đang chạy tại  http://{addr}");
+    println!(
+        "{}",
+        if report.seeded { "Đã tạo dữ liệu mẫu tỉnh Thái Nguyên." } else { "Dùng lại dữ liệu đã có." }
+    );
+    println!("Mật khẩu của mọi tài khoản demo: {DEMO_PASSWORD}");
+    println!();
+    println!("Người dân (đăng nhập bằng số định danh cá nhân):");
+    for a in report.accounts.iter().filter(|a| a.role == Role::Citizen) {
+        println!("  {}  {}", a.login, a.display_name);
+    }
+    println!("Cán bộ (tiếp nhận · chuyên viên · lãnh đạo) theo cơ quan:");
+    let mut agencies: Vec<&str> = report.accounts.iter().filter_map(|a| a.agency.as_deref()).collect();
+    agencies.sort();
+    agencies.dedup();
+    let rank = |r: Role| [Role::IntakeOfficer, Role::Specialist, Role::Leader].iter().position(|x| *x == r);
+    for agency in agencies {
+        let mut officials: Vec<_> = report.accounts.iter().filter(|a| a.agency.as_deref() == Some(agency)).collect();
+        officials.sort_by_key(|a| rank(a.role));
+        let logins: Vec<&str> = officials.iter().map(|a| a.login.as_str()).collect();
+        println!("  {agency}: {}", logins.join(" · "));
+    }
+    for a in report.accounts.iter().filter(|a| matches!(a.role, Role::Admin | Role::Supervisor)) {
+        println!("{}: {}", a.role.label(), a.login);
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

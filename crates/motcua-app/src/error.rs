@@ -1,0 +1,65 @@
+//! What can go wrong in a use case, in terms the web layer maps to HTTP in one place.
+
+use std::collections::BTreeMap;
+
+use motcua_domain::TransitionError;
+use motcua_files::FileError;
+use motcua_store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// Not signed in, or the session expired.
+    #[error("Vui lòng đăng nhập.")]
+    Unauthenticated,
+    #[error("Tên đăng nhập hoặc mật khẩu không đúng.")]
+    BadCredentials,
+    /// Signed in, but this role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not there, or not yours to see (the two are not told apart).
+    #[error("Không tìm thấy.")]
+    NotFound,
+    /// The input is wrong; `fields` holds a message per form field.
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: BTreeMap<String, String>,
+    },
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    File(FileError),
+    #[error("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.")]
+    Conflict,
+    #[error("Lỗi hệ thống, vui lòng thử lại sau.")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            message: message.into(),
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => AppError::Conflict,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FileError> for AppError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Store(inner) => AppError::Internal(inner.to_string()),
+            FileError::Damaged => AppError::Internal("stored file failed its integrity check".into()),
+            other => AppError::File(other),
+        }
+    }
+}

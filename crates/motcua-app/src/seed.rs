@@ -1,0 +1,307 @@
+//! The demo province: agencies, communes, procedures and one account per role, from the
+//! project's own `data/demo-province.json`. Seeding is idempotent: a second run changes nothing.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use motcua_domain::Role;
+use motcua_store::{NewAgency, NewProcedure, NewUser};
+
+use crate::identity::{PERSONAL_ID_INDEX, hash_password};
+use crate::{App, AppError, Result, new_id, now_micros};
+
+/// The password of every demo account (printed at start-up; demo only).
+pub const DEMO_PASSWORD: &str = "MotCua@2026";
+
+const DEMO_DATA: &str = include_str!("../../../data/demo-province.json");
+
+#[derive(Deserialize)]
+struct DemoData {
+    province: DemoProvince,
+    agencies: Vec<DemoAgency>,
+    communes: Vec<DemoCommune>,
+    procedures: Vec<serde_json::Value>,
+    demo_people: Vec<DemoPerson>,
+}
+#[derive(Deserialize)]
+struct DemoProvince {
+    code: i64,
+    name: String,
+}
+#[derive(Deserialize)]
+struct DemoAgency {
+    key: String,
+    name: String,
+    level: String,
+    #[serde(default)]
+    per_commune: bool,
+}
+#[derive(Deserialize)]
+struct DemoCommune {
+    code: i64,
+    name: String,
+}
+#[derive(Deserialize, serde::Serialize)]
+struct DemoPerson {
+    personal_id: String,
+    full_name: String,
+    birth_date: String,
+    sex: String,
+    permanent_address: String,
+    phone: String,
+    email: String,
+}
+
+/// One demo login, for the start-up listing.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub login: String,
+    pub role: Role,
+    pub agency: Option<String>,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeedReport {
+    /// False when the data was already there.
+    pub seeded: bool,
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// Short login part for an agency key.
+fn agency_slug(key: &str, commune: Option<i64>) -> String {
+    let base = match key {
+        "provincial_people_committee" => "ubndtinh",
+        "public_service_center" => "ttphvhcc",
+        "department_of_justice" => "sotuphap",
+        "department_of_finance" => "sotaichinh",
+        "department_of_home_affairs" => "sonoivu",
+        "department_of_culture" => "sovanhoa",
+        "department_of_health" => "soyte",
+        "provincial_police" => "congantinh",
+        "commune_people_committee" => "ubnd",
+        "commune_police" => "congan",
+        other => other,
+    };
+    match commune {
+        Some(c) => format!("{base}{c}"),
+        None => base.replace('_', ""),
+    }
+}
+
+fn official_prefix(role: Role) -> &'static str {
+    match role {
+        Role::IntakeOfficer => "tiepnhan",
+        Role::Specialist => "chuyenvien",
+        Role::Leader => "lanhdao",
+        _ => "nguoidung",
+    }
+}
+
+impl App {
+    /// Seeds the demo province once. Returns the demo logins either way.
+    pub async fn seed_demo(&self) -> Result<SeedReport> {
+        let seeded = if self.db.tenant_exists(&self.tenant).await? {
+            false
+        } else {
+            self.insert_demo().await?;
+            self.reload_catalog().await?;
+            true
+        };
+        Ok(SeedReport {
+            seeded,
+            accounts: self.demo_accounts().await?,
+        })
+    }
+
+    async fn insert_demo(&self) -> Result<()> {
+        let data: DemoData = serde_json::from_str(DEMO_DATA)
+            .map_err(|e| AppError::Internal(format!("demo data: {e}")))?;
+        let now = now_micros();
+        let password_hash = {
+            // One hash per account: identical passwords still get distinct salts.
+            let mut hashes = Vec::new();
+            let accounts = data.demo_people.len()
+                + data.agencies.iter().map(|a| if a.per_commune { data.communes.len() } else { 1 }).sum::<usize>() * 3
+                + 2;
+            for _ in 0..accounts {
+                hashes.push(
+                    tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
+                        .await
+                        .map_err(|e| AppError::Internal(e.to_string()))??,
+                );
+            }
+            hashes
+        };
+        let mut hashes = password_hash.into_iter();
+        let mut next_hash = || hashes.next().ok_or_else(|| AppError::Internal("hash count".into()));
+
+        let mut tx = self.db.begin().await?;
+        tx.insert_tenant(&self.tenant, &format!("Tỉnh {}", data.province.name), now).await?;
+
+        let mut province_index = 0;
+        for agency in &data.agencies {
+            let instances: Vec<(Option<&DemoCommune>, usize)> = if agency.per_commune {
+                data.communes.iter().enumerate().map(|(i, c)| (Some(c), i)).collect()
+            } else {
+                province_index += 1;
+                vec![(None, province_index)]
+            };
+            for (commune, index) in instances {
+                let (code, key, name) = match commune {
+                    Some(c) => (
+                        format!(
+                            "000.{:02}.{:02}.H{:02}",
+                            index + 1,
+                            if agency.key == "commune_police" { 2 } else { 1 },
+                            data.province.code
+                        ),
+                        format!("{}:{}", agency.key, c.code),
+                        agency.name.replace("{commune}", &c.name),
+                    ),
+                    None => (
+                        format!("000.00.{:02}.H{:02}", index, data.province.code),
+                        agency.key.clone(),
+                        agency.name.clone(),
+                    ),
+                };
+                let agency_id = new_id();
+                tx.insert_agency(
+                    &self.tenant,
+                    &NewAgency {
+                        id: agency_id.clone(),
+                        code,
+                        catalog_key: key,
+                        name: name.clone(),
+                        level: agency.level.clone(),
+                        commune_code: commune.map(|c| c.code),
+                    },
+                )
+                .await?;
+                let slug = agency_slug(&agency.key, commune.map(|c| c.code));
+                for role in [Role::IntakeOfficer, Role::Specialist, Role::Leader] {
+                    tx.insert_user(
+                        &self.tenant,
+                        &NewUser {
+                            id: new_id(),
+                            login: format!("{}.{slug}", official_prefix(role)),
+                            password_hash: next_hash()?,
+                            role: role.as_str().into(),
+                            agency_id: Some(agency_id.clone()),
+                            display_name_sealed: self
+                                .vault
+                                .seal_text(&format!("{} – {name}", role.label())),
+                            profile_sealed: None,
+                        },
+                        now,
+                    )
+                    .await?;
+                }
+            }
+        }
+        for (login, role, label) in [
+            ("quantri", Role::Admin, "Quản trị hệ thống"),
+            ("giamsat", Role::Supervisor, "Giám sát chỉ số"),
+        ] {
+            tx.insert_user(
+                &self.tenant,
+                &NewUser {
+                    id: new_id(),
+                    login: login.into(),
+                    password_hash: next_hash()?,
+                    role: role.as_str().into(),
+                    agency_id: None,
+                    display_name_sealed: self.vault.seal_text(label),
+                    profile_sealed: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        for person in &data.demo_people {
+            let profile = serde_json::to_string(person).map_err(|e| AppError::Internal(e.to_string()))?;
+            tx.insert_user(
+                &self.tenant,
+                &NewUser {
+                    id: new_id(),
+                    login: self.vault.blind_index(PERSONAL_ID_INDEX, &person.personal_id),
+                    password_hash: next_hash()?,
+                    role: Role::Citizen.as_str().into(),
+                    agency_id: None,
+                    display_name_sealed: self.vault.seal_text(&person.full_name),
+                    profile_sealed: Some(self.vault.seal_text(&profile)),
+                },
+                now,
+            )
+            .await?;
+        }
+
+        let per_commune: Vec<&str> = data
+            .agencies
+            .iter()
+            .filter(|a| a.per_commune)
+            .map(|a| a.key.as_str())
+            .collect();
+        for p in &data.procedures {
+            let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+            let number = |k: &str| p[k].as_i64().unwrap_or_default();
+            let definition = json!({
+                "components": p["components"],
+                "form_fields": p["form_fields"],
+                "result": p["result"],
+                "process_hint": p["process_hint"],
+                "note": p.get("note"),
+            });
+            let agency_key = text("agency");
+            tx.insert_procedure(
+                &self.tenant,
+                &NewProcedure {
+                    id: new_id(),
+                    code: text("code"),
+                    version: 1,
+                    name: text("name"),
+                    field: text("field"),
+                    level: text("level"),
+                    per_commune: per_commune.contains(&agency_key.as_str()),
+                    agency_key,
+                    online_service: text("online_service"),
+                    legal_working_days: number("legal_working_days"),
+                    fee_vnd: number("fee_vnd"),
+                    online_fee_vnd: number("online_fee_vnd"),
+                    definition: definition.to_string(),
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn demo_accounts(&self) -> Result<Vec<DemoAccount>> {
+        let catalog = self.catalog();
+        let mut out = Vec::new();
+        for u in self.db.users(&self.tenant).await? {
+            let Some(role) = Role::parse(&u.role) else { continue };
+            let login = match (&u.profile_sealed, role) {
+                (Some(profile), Role::Citizen) => {
+                    let profile: serde_json::Value = serde_json::from_str(&self.open_text(profile)?)
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    profile["personal_id"].as_str().unwrap_or_default().to_string()
+                }
+                _ => u.login.clone(),
+            };
+            out.push(DemoAccount {
+                login,
+                role,
+                agency: u
+                    .agency_id
+                    .as_deref()
+                    .and_then(|id| catalog.agency(id))
+                    .map(|a| a.name.clone()),
+                display_name: self.open_text(&u.display_name_sealed)?,
+            });
+        }
+        Ok(out)
+    }
+}

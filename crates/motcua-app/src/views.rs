@@ -1,0 +1,131 @@
+//! What the use cases hand to pages and to the API: plain data, already decrypted for whoever
+//! was allowed to see it, with Vietnamese labels.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use motcua_domain::dossier::Action;
+use motcua_domain::{DossierState, EventKind};
+use serde::Serialize;
+
+use crate::ProcedureView;
+
+/// A dossier as a line in a list or queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierLine {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub state: DossierState,
+    pub state_label: &'static str,
+    pub submitted_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+    /// Past its due instant and still being handled.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    pub id: String,
+    /// `component` or `result`.
+    pub purpose: String,
+    pub component_index: Option<usize>,
+    pub component_name: Option<String>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub kind: String,
+    pub label: &'static str,
+    pub actor_role: &'static str,
+    pub reason: Option<String>,
+    pub state_label: &'static str,
+}
+
+/// Everything about one dossier that its viewer may see.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierView {
+    pub id: String,
+    pub code: Option<String>,
+    pub state: DossierState,
+    pub state_label: &'static str,
+    pub national_status: Option<u8>,
+    pub procedure: ProcedureView,
+    pub agency_name: String,
+    pub applicant_name: String,
+    pub applicant_personal_id: Option<String>,
+    pub form: BTreeMap<String, String>,
+    pub attachments: Vec<AttachmentView>,
+    pub events: Vec<EventView>,
+    pub submitted_at: Option<Timestamp>,
+    pub received_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    pub rating: Option<i64>,
+    /// What the viewer can do now.
+    pub actions: Vec<Action>,
+    /// The viewer is the applicant and may still change the form and files.
+    pub editable: bool,
+    /// The history replays to the stored state and its hash chain is unbroken.
+    pub history_intact: bool,
+}
+
+impl DossierView {
+    pub fn can(&self, action: &str) -> bool {
+        self.actions.iter().any(|a| a.as_str() == action)
+    }
+
+    pub fn result_files(&self) -> impl Iterator<Item = &AttachmentView> {
+        self.attachments.iter().filter(|a| a.purpose == "result")
+    }
+
+    pub fn has_results(&self) -> bool {
+        self.result_files().next().is_some()
+    }
+
+    pub fn has_components(&self) -> bool {
+        self.component_files().next().is_some()
+    }
+
+    pub fn component_files(&self) -> impl Iterator<Item = &AttachmentView> {
+        self.attachments.iter().filter(|a| a.purpose == "component")
+    }
+}
+
+/// What anyone holding a dossier code may learn: progress, never personal data or reasons.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStatus {
+    pub code: String,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub state: DossierState,
+    pub state_label: &'static str,
+    pub submitted_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    pub steps: Vec<PublicStep>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStep {
+    pub at: Timestamp,
+    pub label: &'static str,
+}
+
+pub(crate) fn ts(micros: i64) -> Timestamp {
+    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+pub(crate) fn event_label(kind: &str) -> &'static str {
+    EventKind::parse(kind).map(EventKind::label).unwrap_or("Sự kiện")
+}

@@ -1,0 +1,151 @@
+//! Dossiers through the API: the same use cases as the pages.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::domain::dossier::Action;
+use motcua_app::domain::{Command, Role};
+use motcua_app::{AppError, DossierLine, DossierView};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::multipart;
+
+/// Signed-in: citizens get their own dossiers, officials their role's queue.
+#[utoipa::path(get, path = "/api/v1/dossiers", security(("bearer" = [])),
+    responses((status = 200, description = "Dossier lines"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn list(State(s): State<AppState>, ApiUser(user, _): ApiUser) -> Result<Json<Vec<DossierLine>>, ApiError> {
+    let lines = if user.role == Role::Citizen { s.app.my_dossiers(&user).await? } else { s.app.work_queue(&user).await? };
+    Ok(Json(lines))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateDossier {
+    procedure_code: String,
+    /// One of the procedure's agencies (see `GET /api/v1/procedures/{code}`).
+    agency_id: String,
+    /// Form values by field key; saved as a draft, judged on submit.
+    #[serde(default)]
+    form: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    id: String,
+}
+
+/// Citizens: starts a draft dossier.
+#[utoipa::path(post, path = "/api/v1/dossiers", security(("bearer" = [])), request_body = CreateDossier,
+    responses((status = 201, body = Created), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Json(req): Json<CreateDossier>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = s.app.start_dossier(&user, &req.procedure_code, &req.agency_id, &req.form).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The applicant, or an official of the handling agency.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "The dossier with its history"), (status = 404, body = super::ErrorBody)))]
+pub async fn show(State(s): State<AppState>, ApiUser(user, _): ApiUser, Path(id): Path<String>) -> Result<Json<DossierView>, ApiError> {
+    Ok(Json(s.app.dossier_view(&user, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateForm {
+    form: BTreeMap<String, String>,
+}
+
+/// The applicant, while the dossier is a draft or being supplemented.
+#[utoipa::path(put, path = "/api/v1/dossiers/{id}/form", security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateForm,
+    responses((status = 204), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn update_form(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+    Json(req): Json<UpdateForm>,
+) -> Result<StatusCode, ApiError> {
+    s.app.update_form(&user, &id, &req.form).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The applicant: multipart with `component_index` and `file`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/attachments", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "component_index, file"),
+    responses((status = 201, body = Created), (status = 413, body = super::ErrorBody), (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn attach(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+    body: Multipart,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let form = multipart::read(body).await?;
+    let index = form
+        .field("component_index")
+        .and_then(|i| i.trim().parse::<usize>().ok())
+        .ok_or_else(|| AppError::invalid("Thiếu component_index."))?;
+    let file = form.files.first().ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
+    let attachment = s.app.attach_file(&user, &id, index, &file.file_name, &file.bytes).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: attachment })))
+}
+
+/// The leader of the handling agency: multipart with `file`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/result", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "file"),
+    responses((status = 201, body = Created), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn attach_result(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+    body: Multipart,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let form = multipart::read(body).await?;
+    let file = form.files.first().ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
+    let attachment = s.app.attach_result(&user, &id, &file.file_name, &file.bytes).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: attachment })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActionRequest {
+    /// submit, resubmit, withdraw, receive, request_supplement, refuse, appraise, send_back,
+    /// approve, return_result, rate
+    action: String,
+    reason: Option<String>,
+    /// 1–3, for `rate`.
+    score: Option<u8>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActionDone {
+    code: String,
+}
+
+/// Whoever the lifecycle allows for the action.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/actions", security(("bearer" = [])), params(("id" = String, Path)), request_body = ActionRequest,
+    responses((status = 200, description = "Done; the dossier code"), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn act(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+    Json(req): Json<ActionRequest>,
+) -> Result<Json<ActionDone>, ApiError> {
+    let action = Action::parse(&req.action).ok_or_else(|| AppError::invalid(format!("Thao tác không hợp lệ: {}", req.action)))?;
+    let code = s.app.act(&user, &id, &Command { action, reason: req.reason, score: req.score }).await?;
+    Ok(Json(ActionDone { code }))
+}
+
+/// Whoever may see the dossier the file belongs to.
+#[utoipa::path(get, path = "/api/v1/files/{id}", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "The file"), (status = 404, body = super::ErrorBody)))]
+pub async fn download(State(s): State<AppState>, ApiUser(user, _): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (name, content_type, bytes) = s.app.download(&user, &id).await?;
+    Ok(crate::pages::dossier::file_response(&name, &content_type, bytes))
+}

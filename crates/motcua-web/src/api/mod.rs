@@ -1,0 +1,67 @@
+//! The JSON API under `/api/v1`. Callers sign in with `POST /api/v1/session` and send the token
+//! as `Authorization: Bearer`. Errors are `{"error": {"code", "message", "fields"}}`.
+
+pub mod catalog;
+pub mod dossiers;
+pub mod session;
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The OpenAPI document, generated from the same handlers the router calls.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua API", version = "1", description = "Dịch vụ công và một cửa điện tử – API JSON."),
+    paths(
+        session::login,
+        session::logout,
+        catalog::search,
+        catalog::procedure,
+        catalog::status,
+        dossiers::list,
+        dossiers::create,
+        dossiers::show,
+        dossiers::update_form,
+        dossiers::attach,
+        dossiers::attach_result,
+        dossiers::act,
+        dossiers::download,
+    ),
+    components(schemas(
+        session::LoginRequest,
+        session::LoginResponse,
+        dossiers::CreateDossier,
+        dossiers::UpdateForm,
+        dossiers::ActionRequest,
+        dossiers::Created,
+        ErrorBody,
+    )),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The error shape of every failed call.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    /// `{"code": "not_found", "message": "Không tìm thấy.", "fields": {"key": "message"}}`
+    error: serde_json::Value,
+}
+
+/// Anyone: the OpenAPI document.
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,100 @@
+//! The one place where use-case errors become HTTP: a Vietnamese page for people, structured
+//! JSON for the API. Internal details are logged (never personal data) and never shown.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use motcua_app::{AppError, FileError};
+use motcua_app::domain::TransitionError;
+use serde_json::json;
+
+use crate::pages::Layout;
+
+/// HTTP status and a stable machine code for each error.
+pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
+    match e {
+        AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+        AppError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        AppError::Transition(TransitionError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::Transition(_) => (StatusCode::CONFLICT, "invalid_transition"),
+        AppError::File(FileError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
+        AppError::File(FileError::UnsupportedType) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file_type"),
+        AppError::File(_) => (StatusCode::BAD_REQUEST, "file_invalid"),
+        AppError::Conflict => (StatusCode::CONFLICT, "conflict"),
+        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    }
+}
+
+fn log_internal(e: &AppError) {
+    if let AppError::Internal(detail) = e {
+        tracing::error!(%detail, "internal error");
+    }
+}
+
+/// An error answered as JSON: `{"error": {"code", "message", "fields"}}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        log_internal(&self.0);
+        let (status, code) = classify(&self.0);
+        let fields = match &self.0 {
+            AppError::Invalid { fields, .. } => json!(fields),
+            _ => json!({}),
+        };
+        let body = json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}});
+        (status, Json(body)).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+}
+
+/// An error answered as a Vietnamese page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        log_internal(&self.0);
+        let (status, _) = classify(&self.0);
+        let heading = match status {
+            StatusCode::NOT_FOUND => "Không tìm thấy trang",
+            StatusCode::FORBIDDEN => "Không có quyền truy cập",
+            StatusCode::UNAUTHORIZED => "Cần đăng nhập",
+            StatusCode::INTERNAL_SERVER_ERROR => "Hệ thống đang gặp sự cố",
+            _ => "Chưa thực hiện được",
+        };
+        let page = ErrorPage {
+            layout: Layout::anonymous(heading),
+            heading,
+            message: self.0.to_string(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! A dossier's page, lists and queues, actions, the result upload and file downloads.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::domain::dossier::Action;
+use motcua_app::domain::{Command, Role};
+use motcua_app::{AppError, CurrentUser, DossierLine, DossierView};
+use serde::Deserialize;
+
+use super::{Layout, render, render_status};
+use crate::AppState;
+use crate::auth::{PageUser, check_csrf};
+use crate::error::PageError;
+use crate::multipart;
+
+#[derive(Template)]
+#[template(path = "dossiers.html")]
+struct ListPage {
+    layout: Layout,
+    heading: &'static str,
+    empty_text: &'static str,
+    official: bool,
+    lines: Vec<DossierLine>,
+}
+
+/// Citizens see their own dossiers; officials their role's queue in their agency.
+pub async fn list(State(s): State<AppState>, PageUser(user): PageUser) -> Result<Response, PageError> {
+    let official = user.role.is_official();
+    let (heading, empty_text, lines) = if official {
+        ("Hồ sơ cần xử lý", "Không có hồ sơ nào đang chờ bạn xử lý.", s.app.work_queue(&user).await?)
+    } else if user.role == Role::Citizen {
+        ("Hồ sơ của tôi", "Bạn chưa có hồ sơ nào.", s.app.my_dossiers(&user).await?)
+    } else {
+        return Err(AppError::Forbidden("Tài khoản này không xử lý hồ sơ.".into()).into());
+    };
+    render(&ListPage { layout: Layout::new(heading, Some(user)), heading, empty_text, official, lines })
+}
+
+pub struct ActionVm {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub needs_reason: bool,
+    pub reason_label: &'static str,
+    pub is_rate: bool,
+    pub danger: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    layout: Layout,
+    d: DossierView,
+    csrf: String,
+    actions: Vec<ActionVm>,
+    upload_result: bool,
+    form_rows: Vec<(String, String)>,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+fn dossier_page(user: CurrentUser, d: DossierView, flash: Option<String>, error: Option<String>) -> DossierPage {
+    let actions = d
+        .actions
+        .iter()
+        // Submitting goes through the form, which checks everything first.
+        .filter(|a| !matches!(a, Action::Submit | Action::Resubmit))
+        .map(|a| ActionVm {
+            name: a.as_str(),
+            label: a.label(),
+            needs_reason: a.needs_reason(),
+            reason_label: match a {
+                Action::RequestSupplement => "Nội dung cần bổ sung (liệt kê đầy đủ, để người nộp bổ sung một lần)",
+                Action::Refuse => "Lý do từ chối",
+                Action::Withdraw => "Lý do rút hồ sơ",
+                _ => "Lý do",
+            },
+            is_rate: *a == Action::Rate,
+            danger: matches!(a, Action::Refuse | Action::Withdraw),
+        })
+        .collect();
+    let form_rows = d
+        .procedure
+        .definition
+        .form_fields
+        .iter()
+        .filter_map(|f| d.form.get(&f.key).map(|v| (f.label.clone(), v.clone())))
+        .collect();
+    DossierPage {
+        layout: Layout::new(d.code.clone().unwrap_or_else(|| "Hồ sơ nháp".into()), Some(user.clone())),
+        csrf: user.csrf_token,
+        upload_result: d.can("approve"),
+        actions,
+        form_rows,
+        flash,
+        error,
+        d,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The applicant, or an official of the handling agency.
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let d = s.app.dossier_view(&user, &id).await?;
+    let flash = q.done.as_deref().map(|done| match (done, &d.code) {
+        ("submit", Some(code)) => format!("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn: {code}. Hãy giữ mã này để tra cứu."),
+        ("result", _) => "Đã đính kèm tệp kết quả.".to_string(),
+        (other, _) => format!(
+            "Đã thực hiện: {}.",
+            Action::parse(other).map(Action::label).unwrap_or("thao tác")
+        ),
+    });
+    render(&dossier_page(user, d, flash, None))
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    layout: Layout,
+    code: String,
+    d: DossierView,
+}
+
+/// The applicant, or an official of the handling agency.
+pub async fn receipt(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = s.app.dossier_view(&user, &id).await?;
+    let code = d.code.clone().ok_or(AppError::NotFound)?;
+    render(&ReceiptPage { layout: Layout::new(format!("Giấy tiếp nhận {code}"), Some(user)), code, d })
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    csrf: Option<String>,
+    reason: Option<String>,
+    score: Option<String>,
+}
+
+/// Whoever the lifecycle allows for this action (checked by the domain rules).
+pub async fn act(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&user, f.csrf.as_deref())?;
+    let action = Action::parse(&action).ok_or(AppError::NotFound)?;
+    let cmd = Command {
+        action,
+        reason: f.reason,
+        score: f.score.and_then(|s| s.parse().ok()),
+    };
+    match s.app.act(&user, &id, &cmd).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dossiers/{id}?done={}", action.as_str())).into_response()),
+        Err(e @ (AppError::Transition(_) | AppError::Invalid { .. } | AppError::Conflict)) => {
+            let (status, _) = crate::error::classify(&e);
+            let d = s.app.dossier_view(&user, &id).await?;
+            render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The leader of the handling agency, while the dossier awaits approval.
+pub async fn attach_result(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    body: Multipart,
+) -> Result<Response, PageError> {
+    let form = multipart::read(body).await?;
+    check_csrf(&user, form.field("csrf"))?;
+    let outcome = match form.files.first() {
+        Some(file) => s.app.attach_result(&user, &id, &file.file_name, &file.bytes).await.map(|_| ()),
+        None => Err(AppError::invalid("Vui lòng chọn tệp kết quả.")),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?done=result")).into_response()),
+        Err(e @ (AppError::File(_) | AppError::Invalid { .. })) => {
+            let (status, _) = crate::error::classify(&e);
+            let d = s.app.dossier_view(&user, &id).await?;
+            render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whoever may see the dossier the file belongs to.
+pub async fn download(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (name, content_type, bytes) = s.app.download(&user, &id).await?;
+    Ok(file_response(&name, &content_type, bytes))
+}
+
+/// A file as an attachment download, never rendered inline in our origin.
+pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

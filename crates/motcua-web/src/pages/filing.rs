@@ -1,0 +1,307 @@
+//! The filing form: fill in, attach, save a draft or submit. Whatever was typed or attached is
+//! saved before anything is judged, so an error never loses it.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::domain::FieldType;
+use motcua_app::domain::form::FormValues;
+use motcua_app::{AppError, AttachmentView, CurrentUser, DossierView, ProcedureView};
+
+use super::{Layout, render_status};
+use crate::AppState;
+use crate::auth::{PageUser, check_csrf};
+use crate::error::PageError;
+use crate::multipart;
+
+pub struct FieldVm {
+    pub id: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub input_type: &'static str,
+    pub inputmode: &'static str,
+    pub required: bool,
+    pub options: Vec<String>,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+pub struct UploadVm {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    pub files: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "file.html")]
+struct FilePage {
+    layout: Layout,
+    p: ProcedureView,
+    fee: String,
+    action: String,
+    csrf: String,
+    dossier_id: Option<String>,
+    resubmit: bool,
+    supplement_reason: Option<String>,
+    applicant_name: String,
+    applicant_personal_id: Option<String>,
+    agencies: Vec<(String, String)>,
+    selected_agency: String,
+    agency_error: Option<String>,
+    fields: Vec<FieldVm>,
+    uploads: Vec<UploadVm>,
+    message: String,
+    /// (anchor, message) for the error summary.
+    errors: Vec<(String, String)>,
+    saved: Option<String>,
+}
+
+/// Where the form stands when it is drawn.
+struct Draft<'a> {
+    dossier: Option<&'a DossierView>,
+    values: FormValues,
+    agency_id: String,
+    errors: BTreeMap<String, String>,
+    message: String,
+    saved: Option<String>,
+}
+
+fn field_anchor(key: &str) -> String {
+    if key.starts_with("file_") || key == "agency_id" { key.to_string() } else { format!("f_{key}") }
+}
+
+fn page(s: &AppState, user: &CurrentUser, p: &ProcedureView, draft: Draft<'_>) -> FilePage {
+    let catalog = s.app.catalog();
+    let attachments: Vec<&AttachmentView> =
+        draft.dossier.map(|d| d.component_files().collect()).unwrap_or_default();
+    let fields = p
+        .definition
+        .form_fields
+        .iter()
+        .map(|f| {
+            let (kind, input_type, inputmode) = match f.field_type {
+                FieldType::Text => ("text", "text", ""),
+                FieldType::Date => ("date", "date", ""),
+                FieldType::Choice => ("choice", "text", ""),
+                FieldType::PersonalId => ("personal_id", "text", "numeric"),
+                FieldType::Integer => ("integer", "text", "numeric"),
+                FieldType::Number => ("number", "text", "decimal"),
+            };
+            FieldVm {
+                id: format!("f_{}", f.key),
+                label: f.label.clone(),
+                kind,
+                input_type,
+                inputmode,
+                required: f.required,
+                options: f.options.clone(),
+                value: draft.values.get(&f.key).cloned().unwrap_or_default(),
+                error: draft.errors.get(&f.key).cloned(),
+            }
+        })
+        .collect();
+    let uploads = p
+        .definition
+        .upload_components()
+        .map(|(i, c)| UploadVm {
+            id: format!("file_{i}"),
+            name: c.name.clone(),
+            required: c.required,
+            files: attachments
+                .iter()
+                .filter(|a| a.component_index == Some(i))
+                .map(|a| a.file_name.clone())
+                .collect(),
+            error: draft.errors.get(&format!("file_{i}")).cloned(),
+        })
+        .collect();
+    let (action, resubmit, reason) = match draft.dossier {
+        Some(d) => (
+            format!("/dossiers/{}/edit", d.id),
+            d.code.is_some(),
+            d.events.iter().rev().find(|e| e.kind == "request_supplement").and_then(|e| e.reason.clone()),
+        ),
+        None => (format!("/procedures/{}/file", p.code), false, None),
+    };
+    let mut errors: Vec<(String, String)> =
+        draft.errors.iter().map(|(k, v)| (field_anchor(k), v.clone())).collect();
+    errors.sort_by_key(|(anchor, _)| !anchor.starts_with("f_"));
+    FilePage {
+        layout: Layout::new(format!("Nộp hồ sơ: {}", p.name), Some(user.clone())),
+        fee: crate::fmt::fee_line(p.fee_vnd, p.online_fee_vnd),
+        action,
+        csrf: user.csrf_token.clone(),
+        dossier_id: draft.dossier.map(|d| d.id.clone()),
+        resubmit,
+        supplement_reason: reason,
+        applicant_name: draft.dossier.map(|d| d.applicant_name.clone()).unwrap_or_else(|| user.display_name.clone()),
+        applicant_personal_id: draft.dossier.and_then(|d| d.applicant_personal_id.clone()),
+        agencies: catalog.agencies_for(p).iter().map(|a| (a.id.clone(), a.name.clone())).collect(),
+        selected_agency: draft.agency_id,
+        agency_error: draft.errors.get("agency_id").cloned(),
+        fields,
+        uploads,
+        message: draft.message,
+        errors,
+        saved: draft.saved,
+        p: p.clone(),
+    }
+}
+
+fn citizen_only(user: &CurrentUser) -> Result<(), PageError> {
+    if user.role == motcua_app::domain::Role::Citizen {
+        Ok(())
+    } else {
+        Err(PageError(AppError::Forbidden("Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into())))
+    }
+}
+
+/// Citizens: an empty form for a procedure.
+pub async fn file_new_page(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    citizen_only(&user)?;
+    let catalog = s.app.catalog();
+    let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
+    let draft = Draft {
+        dossier: None,
+        values: FormValues::new(),
+        agency_id: String::new(),
+        errors: BTreeMap::new(),
+        message: String::new(),
+        saved: None,
+    };
+    render_status(StatusCode::OK, &page(&s, &user, p, draft))
+}
+
+/// The applicant: their draft or their dossier being supplemented.
+pub async fn file_edit_page(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = s.app.dossier_view(&user, &id).await?;
+    if !d.editable {
+        return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
+    }
+    let draft = Draft {
+        dossier: Some(&d),
+        values: d.form.clone(),
+        agency_id: String::new(),
+        errors: BTreeMap::new(),
+        message: String::new(),
+        saved: None,
+    };
+    render_status(StatusCode::OK, &page(&s, &user, &d.procedure, draft))
+}
+
+/// Citizens: first post of a new dossier.
+pub async fn file_new(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    body: Multipart,
+) -> Result<Response, PageError> {
+    handle(s, user, Some(code), None, body).await
+}
+
+/// The applicant: later posts of the same dossier.
+pub async fn file_edit(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    body: Multipart,
+) -> Result<Response, PageError> {
+    handle(s, user, None, Some(id), body).await
+}
+
+async fn handle(
+    s: AppState,
+    user: CurrentUser,
+    code: Option<String>,
+    id: Option<String>,
+    body: Multipart,
+) -> Result<Response, PageError> {
+    citizen_only(&user)?;
+    let form = multipart::read(body).await?;
+    check_csrf(&user, form.field("csrf"))?;
+    let values: FormValues = form
+        .fields
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("f_").map(|k| (k.to_string(), v.clone())))
+        .collect();
+    let agency_id = form.field("agency_id").unwrap_or_default().to_string();
+
+    // 1. Save what was typed.
+    let id = match (id.or_else(|| form.field("dossier_id").map(str::to_string)), code) {
+        (Some(id), _) => {
+            s.app.update_form(&user, &id, &values).await?;
+            id
+        }
+        (None, Some(code)) => match s.app.start_dossier(&user, &code, &agency_id, &values).await {
+            Ok(id) => id,
+            Err(AppError::Invalid { message, fields }) => {
+                let catalog = s.app.catalog();
+                let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
+                let draft = Draft { dossier: None, values, agency_id, errors: fields, message, saved: None };
+                return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, &user, p, draft));
+            }
+            Err(e) => return Err(e.into()),
+        },
+        (None, None) => return Err(AppError::NotFound.into()),
+    };
+
+    // 2. Store the files, each judged on its own.
+    let mut errors = BTreeMap::new();
+    for file in &form.files {
+        let Some(index) = file.field.strip_prefix("file_").and_then(|i| i.parse::<usize>().ok()) else {
+            continue;
+        };
+        match s.app.attach_file(&user, &id, index, &file.file_name, &file.bytes).await {
+            Ok(_) => {}
+            Err(AppError::File(e)) => {
+                errors.insert(file.field.clone(), format!("{} ({})", e, file.file_name));
+            }
+            Err(AppError::Invalid { message, .. }) => {
+                errors.insert(file.field.clone(), message);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    // 3. Submit when asked and nothing is wrong so far.
+    let submit = form.field("intent") == Some("submit");
+    let mut message = "Một số tệp chưa đính kèm được.".to_string();
+    if errors.is_empty() {
+        if !submit {
+            let d = s.app.dossier_view(&user, &id).await?;
+            let draft = Draft {
+                values: d.form.clone(),
+                dossier: Some(&d),
+                agency_id,
+                errors,
+                message,
+                saved: Some("Đã lưu nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào từ mục «Hồ sơ của tôi».".into()),
+            };
+            return render_status(StatusCode::OK, &page(&s, &user, &d.procedure, draft));
+        }
+        match s.app.submit(&user, &id).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/dossiers/{id}?done=submit")).into_response()),
+            Err(AppError::Invalid { message: m, fields }) => {
+                errors = fields;
+                message = m;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let d = s.app.dossier_view(&user, &id).await?;
+    let draft = Draft { values: d.form.clone(), dossier: Some(&d), agency_id, errors, message, saved: None };
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, &user, &d.procedure, draft))
+}

@@ -1,0 +1,46 @@
+//! Server-rendered pages. Every page works without JavaScript.
+
+pub mod dossier;
+pub mod filing;
+pub mod public;
+pub mod session;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use motcua_app::{AppError, CurrentUser};
+
+use crate::error::PageError;
+
+/// What the base template needs on every page.
+pub struct Layout {
+    pub title: String,
+    pub province: &'static str,
+    pub user: Option<CurrentUser>,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, user: Option<CurrentUser>) -> Self {
+        Layout {
+            title: title.into(),
+            province: "Thái Nguyên",
+            user,
+        }
+    }
+
+    pub fn anonymous(title: impl Into<String>) -> Self {
+        Self::new(title, None)
+    }
+}
+
+/// Renders a page with a status code.
+pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Result<Response, PageError> {
+    let html = page
+        .render()
+        .map_err(|e| PageError(AppError::Internal(format!("template: {e}"))))?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub fn render<T: Template>(page: &T) -> Result<Response, PageError> {
+    render_status(StatusCode::OK, page)
+}
