@@ -33,11 +33,18 @@ pub struct CreateDossier {
     /// Form values by field key; saved as a draft, judged on submit.
     #[serde(default)]
     form: BTreeMap<String, String>,
+    /// Also submit at once (for procedures that need no uploaded file). On a validation error
+    /// the draft is kept and its id is in the error's `fields.dossier_id`.
+    #[serde(default)]
+    submit: bool,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct Created {
     id: String,
+    /// The dossier code, when submitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
 }
 
 /// Citizens: starts a draft dossier.
@@ -49,7 +56,19 @@ pub async fn create(
     Json(req): Json<CreateDossier>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = s.app.start_dossier(&user, &req.procedure_code, &req.agency_id, &req.form).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    let code = if req.submit {
+        match s.app.submit(&user, &id).await {
+            Ok(code) => Some(code),
+            Err(AppError::Invalid { message, mut fields }) => {
+                fields.insert("dossier_id".into(), id);
+                return Err(AppError::Invalid { message, fields }.into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        None
+    };
+    Ok((StatusCode::CREATED, Json(Created { id, code })))
 }
 
 /// The applicant, or an official of the handling agency.
@@ -94,7 +113,7 @@ pub async fn attach(
         .ok_or_else(|| AppError::invalid("Thiếu component_index."))?;
     let file = form.files.first().ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
     let attachment = s.app.attach_file(&user, &id, index, &file.file_name, &file.bytes).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: attachment })))
+    Ok((StatusCode::CREATED, Json(Created { id: attachment, code: None })))
 }
 
 /// The leader of the handling agency: multipart with `file`.
@@ -110,7 +129,7 @@ pub async fn attach_result(
     let form = multipart::read(body).await?;
     let file = form.files.first().ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
     let attachment = s.app.attach_result(&user, &id, &file.file_name, &file.bytes).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: attachment })))
+    Ok((StatusCode::CREATED, Json(Created { id: attachment, code: None })))
 }
 
 #[derive(Deserialize, ToSchema)]
