@@ -77,13 +77,22 @@ fn check_value(field: &FormField, raw: &str) -> Result<String, String> {
             .map(|()| raw.to_string())
             .map_err(|e| e.to_string()),
         FieldType::Integer => match raw.parse::<i64>() {
-            Ok(n) if n >= 0 => Ok(n.to_string()),
+            Ok(n) if n >= 0 => within_bounds(field, n as f64).map(|()| n.to_string()),
             _ => Err("Hãy nhập một số nguyên không âm.".to_string()),
         },
         FieldType::Number => match raw.replace(',', ".").parse::<f64>() {
-            Ok(n) if n.is_finite() && n >= 0.0 => Ok(n.to_string()),
+            Ok(n) if n.is_finite() && n >= 0.0 => within_bounds(field, n).map(|()| n.to_string()),
             _ => Err("Hãy nhập một số không âm (ví dụ 120,5).".to_string()),
         },
+    }
+}
+
+fn within_bounds(field: &FormField, n: f64) -> Result<(), String> {
+    match (field.minimum, field.maximum) {
+        (Some(lo), Some(hi)) if n < lo || n > hi => Err(format!("Hãy nhập số từ {lo} đến {hi}.")),
+        (Some(lo), None) if n < lo => Err(format!("Hãy nhập số không nhỏ hơn {lo}.")),
+        (None, Some(hi)) if n > hi => Err(format!("Hãy nhập số không lớn hơn {hi}.")),
+        _ => Ok(()),
     }
 }
 
@@ -102,6 +111,8 @@ mod tests {
             } else {
                 vec![]
             },
+            minimum: None,
+            maximum: None,
         }
     }
 
@@ -131,6 +142,17 @@ mod tests {
         assert!(errors["born"].contains("năm-tháng-ngày"));
         assert!(errors["sex"].contains("Nam, Nữ"));
         assert!(errors["pid"].contains("12 chữ số"));
+    }
+
+    #[test]
+    fn bounds_are_enforced() {
+        let mut copies = field("copies", FieldType::Integer, true);
+        copies.minimum = Some(1.0);
+        copies.maximum = Some(10.0);
+        let one = |v: &str| -> FormValues { [("copies".to_string(), v.to_string())].into_iter().collect() };
+        assert!(validate(std::slice::from_ref(&copies), &one("11")).unwrap_err()["copies"].contains("từ 1 đến 10"));
+        assert!(validate(std::slice::from_ref(&copies), &one("0")).is_err());
+        assert!(validate(std::slice::from_ref(&copies), &one("10")).is_ok());
     }
 
     #[test]

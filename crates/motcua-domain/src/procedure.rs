@@ -76,7 +76,7 @@ pub enum FieldType {
 }
 
 /// One field of a procedure's declaration form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormField {
     pub key: String,
     pub label: String,
@@ -85,10 +85,15 @@ pub struct FormField {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// Bounds for integer and number fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<f64>,
 }
 
 /// The parts of a procedure version that a dossier is judged by.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProcedureDefinition {
     pub components: Vec<Component>,
     pub form_fields: Vec<FormField>,
