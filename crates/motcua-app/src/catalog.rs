@@ -57,7 +57,11 @@ impl ProcedureView {
     }
 
     pub fn level_label(&self) -> &'static str {
-        if self.level == "province" { "Cấp tỉnh" } else { "Cấp xã" }
+        if self.level == "province" {
+            "Cấp tỉnh"
+        } else {
+            "Cấp xã"
+        }
     }
 
     /// The legal time in plain words.
@@ -128,7 +132,10 @@ impl App {
             .map(ProcedureView::from_row)
             .collect::<Result<Vec<_>>>()?;
         let agencies = self.db.agencies(&self.tenant).await?;
-        let fresh = Arc::new(Catalog { procedures, agencies });
+        let fresh = Arc::new(Catalog {
+            procedures,
+            agencies,
+        });
         match self.catalog.write() {
             Ok(mut guard) => *guard = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,

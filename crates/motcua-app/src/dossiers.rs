@@ -5,11 +5,17 @@ use std::collections::BTreeMap;
 
 use motcua_domain::dossier::{self, Action, Relation};
 use motcua_domain::form::{self, FormValues};
-use motcua_domain::{Command, DossierFacts, DossierState, EventKind, NewEvent, Role, calendar, code, text};
-use motcua_store::{AccessLogEntry, DossierPatch, DossierRow, NewAttachment, NewDossier, NewEventRecord};
+use motcua_domain::{
+    Command, DossierFacts, DossierState, EventKind, NewEvent, Role, calendar, code, text,
+};
+use motcua_store::{
+    AccessLogEntry, DossierPatch, DossierRow, NewAttachment, NewDossier, NewEventRecord,
+};
 use serde_json::json;
 
-use crate::views::{AttachmentView, DossierLine, DossierView, EventView, PublicStatus, PublicStep, event_label, ts};
+use crate::views::{
+    AttachmentView, DossierLine, DossierView, EventView, PublicStatus, PublicStep, event_label, ts,
+};
 use crate::{App, AppError, CurrentUser, ProcedureView, Result, new_id, now_micros};
 
 /// National channel code for online filing.
@@ -18,7 +24,8 @@ const CHANNEL_ONLINE: i64 = 2;
 const MAX_FILE_NAME: usize = 200;
 
 fn state_of(d: &DossierRow) -> Result<DossierState> {
-    DossierState::parse(&d.state).ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))
+    DossierState::parse(&d.state)
+        .ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))
 }
 
 fn facts(d: &DossierRow) -> Result<DossierFacts> {
@@ -32,12 +39,19 @@ fn facts(d: &DossierRow) -> Result<DossierFacts> {
 fn relation(user: &CurrentUser, d: &DossierRow) -> Relation {
     match user.role {
         Role::Citizen if d.applicant_id == user.id => Relation::Owner,
-        r if r.is_official() && user.agency_id.as_deref() == Some(d.agency_id.as_str()) => Relation::HandlingAgency,
+        r if r.is_official() && user.agency_id.as_deref() == Some(d.agency_id.as_str()) => {
+            Relation::HandlingAgency
+        }
         _ => Relation::Stranger,
     }
 }
 
-fn record(user: &CurrentUser, ev: &NewEvent, at: i64, data: Option<serde_json::Value>) -> NewEventRecord {
+fn record(
+    user: &CurrentUser,
+    ev: &NewEvent,
+    at: i64,
+    data: Option<serde_json::Value>,
+) -> NewEventRecord {
     NewEventRecord {
         at,
         actor_id: user.id.clone(),
@@ -66,7 +80,11 @@ fn draft_values(p: &ProcedureView, values: &FormValues) -> FormValues {
 impl App {
     /// The dossier if `user` may see it; `NotFound` otherwise, so that others' codes leak nothing.
     async fn visible_dossier(&self, user: &CurrentUser, id: &str) -> Result<DossierRow> {
-        let d = self.db.dossier(&self.tenant, id).await?.ok_or(AppError::NotFound)?;
+        let d = self
+            .db
+            .dossier(&self.tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         match relation(user, &d) {
             Relation::Owner => Ok(d),
             Relation::HandlingAgency if d.state != DossierState::Draft.as_str() => Ok(d),
@@ -84,7 +102,8 @@ impl App {
     }
 
     fn form_of(&self, d: &DossierRow) -> Result<FormValues> {
-        serde_json::from_str(&self.open_text(&d.form_sealed)?).map_err(|e| AppError::Internal(e.to_string()))
+        serde_json::from_str(&self.open_text(&d.form_sealed)?)
+            .map_err(|e| AppError::Internal(e.to_string()))
     }
 
     fn seal_form(&self, values: &FormValues) -> Result<String> {
@@ -101,14 +120,21 @@ impl App {
         values: &FormValues,
     ) -> Result<String> {
         if user.role != Role::Citizen {
-            return Err(AppError::Forbidden("Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into()));
+            return Err(AppError::Forbidden(
+                "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
+            ));
         }
         let catalog = self.catalog();
-        let p = catalog.procedure(procedure_code).ok_or(AppError::NotFound)?;
+        let p = catalog
+            .procedure(procedure_code)
+            .ok_or(AppError::NotFound)?;
         if !catalog.agencies_for(p).iter().any(|a| a.id == agency_id) {
             return Err(AppError::Invalid {
                 message: "Vui lòng chọn nơi nộp hồ sơ.".into(),
-                fields: BTreeMap::from([("agency_id".to_string(), "Vui lòng chọn nơi nộp hồ sơ.".to_string())]),
+                fields: BTreeMap::from([(
+                    "agency_id".to_string(),
+                    "Vui lòng chọn nơi nộp hồ sơ.".to_string(),
+                )]),
             });
         }
         let id = new_id();
@@ -154,7 +180,12 @@ impl App {
 
     /// Saves what was typed into a draft (or a dossier being supplemented); records an event
     /// only when something changed.
-    pub async fn update_form(&self, user: &CurrentUser, id: &str, values: &FormValues) -> Result<()> {
+    pub async fn update_form(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        values: &FormValues,
+    ) -> Result<()> {
         let d = self.editable_dossier(user, id).await?;
         let p = self.procedure_of(&d).await?;
         let fresh = draft_values(&p, values);
@@ -162,14 +193,23 @@ impl App {
             return Ok(());
         }
         let state = state_of(&d)?;
-        let ev = NewEvent { kind: EventKind::FormUpdated, from: state, to: state, reason: None, score: None };
+        let ev = NewEvent {
+            kind: EventKind::FormUpdated,
+            from: state,
+            to: state,
+            reason: None,
+            score: None,
+        };
         let mut tx = self.db.begin().await?;
         tx.append_event(
             id,
             d.last_seq,
             &d.last_hash,
             &record(user, &ev, now_micros(), None),
-            &DossierPatch { form_sealed: Some(self.seal_form(&fresh)?), ..Default::default() },
+            &DossierPatch {
+                form_sealed: Some(self.seal_form(&fresh)?),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -187,28 +227,69 @@ impl App {
     ) -> Result<String> {
         let d = self.editable_dossier(user, id).await?;
         let p = self.procedure_of(&d).await?;
-        if !p.definition.upload_components().any(|(i, _)| i == component_index) {
-            return Err(AppError::invalid("Thành phần hồ sơ này không nhận tệp tải lên."));
+        if !p
+            .definition
+            .upload_components()
+            .any(|(i, _)| i == component_index)
+        {
+            return Err(AppError::invalid(
+                "Thành phần hồ sơ này không nhận tệp tải lên.",
+            ));
         }
         let state = state_of(&d)?;
-        let ev = NewEvent { kind: EventKind::FileAttached, from: state, to: state, reason: None, score: None };
-        self.store_attachment(user, &d, &ev, "component", Some(component_index), file_name, bytes, DossierPatch::default())
-            .await
+        let ev = NewEvent {
+            kind: EventKind::FileAttached,
+            from: state,
+            to: state,
+            reason: None,
+            score: None,
+        };
+        self.store_attachment(
+            user,
+            &d,
+            &ev,
+            "component",
+            Some(component_index),
+            file_name,
+            bytes,
+            DossierPatch::default(),
+        )
+        .await
     }
 
     /// Attaches the result document; the leader does this before approving.
-    pub async fn attach_result(&self, user: &CurrentUser, id: &str, file_name: &str, bytes: &[u8]) -> Result<String> {
+    pub async fn attach_result(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<String> {
         let d = self.visible_dossier(user, id).await?;
         let state = state_of(&d)?;
         if user.role != Role::Leader || relation(user, &d) != Relation::HandlingAgency {
-            return Err(AppError::Forbidden("Chỉ lãnh đạo của cơ quan xử lý mới đính kèm kết quả.".into()));
+            return Err(AppError::Forbidden(
+                "Chỉ lãnh đạo của cơ quan xử lý mới đính kèm kết quả.".into(),
+            ));
         }
         if state != DossierState::AwaitingApproval {
-            return Err(AppError::invalid("Chỉ đính kèm kết quả khi hồ sơ đang chờ phê duyệt."));
+            return Err(AppError::invalid(
+                "Chỉ đính kèm kết quả khi hồ sơ đang chờ phê duyệt.",
+            ));
         }
-        let ev = NewEvent { kind: EventKind::ResultAttached, from: state, to: state, reason: None, score: None };
-        let patch = DossierPatch { has_result: Some(true), ..Default::default() };
-        self.store_attachment(user, &d, &ev, "result", None, file_name, bytes, patch).await
+        let ev = NewEvent {
+            kind: EventKind::ResultAttached,
+            from: state,
+            to: state,
+            reason: None,
+            score: None,
+        };
+        let patch = DossierPatch {
+            has_result: Some(true),
+            ..Default::default()
+        };
+        self.store_attachment(user, &d, &ev, "result", None, file_name, bytes, patch)
+            .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -224,8 +305,16 @@ impl App {
         patch: DossierPatch,
     ) -> Result<String> {
         let stored = self.files.put(bytes).await?;
-        let name: String = text::clean(file_name).chars().filter(|c| !c.is_control()).take(MAX_FILE_NAME).collect();
-        let name = if name.is_empty() { "tep-dinh-kem".to_string() } else { name };
+        let name: String = text::clean(file_name)
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_FILE_NAME)
+            .collect();
+        let name = if name.is_empty() {
+            "tep-dinh-kem".to_string()
+        } else {
+            name
+        };
         let attachment_id = new_id();
         let now = now_micros();
         let mut tx = self.db.begin().await?;
@@ -246,8 +335,14 @@ impl App {
         )
         .await?;
         let data = json!({"attachment": attachment_id, "component": component_index, "sha256": stored.sha256});
-        tx.append_event(&d.id, d.last_seq, &d.last_hash, &record(user, ev, now, Some(data)), &patch)
-            .await?;
+        tx.append_event(
+            &d.id,
+            d.last_seq,
+            &d.last_hash,
+            &record(user, ev, now, Some(data)),
+            &patch,
+        )
+        .await?;
         tx.commit().await?;
         Ok(attachment_id)
     }
@@ -278,7 +373,11 @@ impl App {
                 fields,
             });
         }
-        let action = if state_of(&d)? == DossierState::Draft { Action::Submit } else { Action::Resubmit };
+        let action = if state_of(&d)? == DossierState::Draft {
+            Action::Submit
+        } else {
+            Action::Resubmit
+        };
         self.apply(user, d, &Command::plain(action)).await
     }
 
@@ -296,15 +395,24 @@ impl App {
     async fn apply(&self, user: &CurrentUser, d: DossierRow, cmd: &Command) -> Result<String> {
         let ev = dossier::decide(facts(&d)?, user.role, relation(user, &d), cmd)?;
         let now = now_micros();
-        let mut patch = DossierPatch { state: Some(ev.to.as_str().into()), ..Default::default() };
+        let mut patch = DossierPatch {
+            state: Some(ev.to.as_str().into()),
+            ..Default::default()
+        };
         let mut data = None;
         let mut tx = self.db.begin().await?;
         let mut code = d.code.clone();
         match cmd.action {
             Action::Submit => {
-                let agency = self.catalog().agency(&d.agency_id).map(|a| a.code.clone()).ok_or(AppError::NotFound)?;
+                let agency = self
+                    .catalog()
+                    .agency(&d.agency_id)
+                    .map(|a| a.code.clone())
+                    .ok_or(AppError::NotFound)?;
                 let day = calendar::local_date(ts(now));
-                let seq = tx.next_code_sequence(&d.agency_id, &day.strftime("%y%m%d").to_string()).await?;
+                let seq = tx
+                    .next_code_sequence(&d.agency_id, &day.strftime("%y%m%d").to_string())
+                    .await?;
                 let new_code = code::dossier_code(&agency, day, seq as u32);
                 data = Some(json!({"code": new_code}));
                 patch.code = Some(new_code.clone());
@@ -313,7 +421,9 @@ impl App {
             }
             Action::Receive => {
                 let p = self.procedure_of(&d).await?;
-                let due = self.calendar.due_at(ts(now), p.legal_working_days.max(0) as u32);
+                let due = self
+                    .calendar
+                    .due_at(ts(now), p.legal_working_days.max(0) as u32);
                 patch.received_at = Some(now);
                 patch.due_at = Some(due.as_microsecond());
                 data = Some(json!({"due_at": due.to_string()}));
@@ -325,8 +435,14 @@ impl App {
             }
             _ => {}
         }
-        tx.append_event(&d.id, d.last_seq, &d.last_hash, &record(user, &ev, now, data), &patch)
-            .await?;
+        tx.append_event(
+            &d.id,
+            d.last_seq,
+            &d.last_hash,
+            &record(user, &ev, now, data),
+            &patch,
+        )
+        .await?;
         tx.commit().await?;
         Ok(code.unwrap_or_default())
     }
@@ -352,7 +468,11 @@ impl App {
         }
         let procedure = self.procedure_of(&d).await?;
         let state = state_of(&d)?;
-        let applicant = self.db.user(&d.applicant_id).await?.ok_or(AppError::NotFound)?;
+        let applicant = self
+            .db
+            .user(&d.applicant_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let applicant_personal_id = match &applicant.profile_sealed {
             Some(p) => serde_json::from_str::<serde_json::Value>(&self.open_text(p)?)
                 .ok()
@@ -361,7 +481,8 @@ impl App {
         };
         let events = self.db.events(&d.id).await?;
         let replayed = dossier::replay(events.iter().filter_map(|e| EventKind::parse(&e.kind)));
-        let history_intact = replayed == Some(state) && motcua_store::chain_is_intact(&d.id, &events);
+        let history_intact =
+            replayed == Some(state) && motcua_store::chain_is_intact(&d.id, &events);
         let attachments = self
             .db
             .attachments(&d.id)
@@ -390,7 +511,11 @@ impl App {
             state,
             state_label: state.label(),
             national_status: state.national_status(),
-            agency_name: self.catalog().agency(&d.agency_id).map(|a| a.name.clone()).unwrap_or_default(),
+            agency_name: self
+                .catalog()
+                .agency(&d.agency_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
             applicant_name: self.open_text(&applicant.display_name_sealed)?,
             applicant_personal_id,
             form: self.form_of(&d)?,
@@ -404,7 +529,9 @@ impl App {
                     label: event_label(&e.kind),
                     actor_role: Role::parse(&e.actor_role).map(Role::label).unwrap_or(""),
                     reason: e.reason.clone(),
-                    state_label: DossierState::parse(&e.to_state).map(DossierState::label).unwrap_or(""),
+                    state_label: DossierState::parse(&e.to_state)
+                        .map(DossierState::label)
+                        .unwrap_or(""),
                 })
                 .collect(),
             submitted_at: d.submitted_at.map(ts),
@@ -422,9 +549,14 @@ impl App {
     /// A citizen's own dossiers.
     pub async fn my_dossiers(&self, user: &CurrentUser) -> Result<Vec<DossierLine>> {
         if user.role != Role::Citizen {
-            return Err(AppError::Forbidden("Trang này dành cho người dân, doanh nghiệp.".into()));
+            return Err(AppError::Forbidden(
+                "Trang này dành cho người dân, doanh nghiệp.".into(),
+            ));
         }
-        let rows = self.db.dossiers_of_applicant(&self.tenant, &user.id, 200).await?;
+        let rows = self
+            .db
+            .dossiers_of_applicant(&self.tenant, &user.id, 200)
+            .await?;
         Ok(rows.into_iter().map(line).collect())
     }
 
@@ -432,17 +564,28 @@ impl App {
     pub async fn work_queue(&self, user: &CurrentUser) -> Result<Vec<DossierLine>> {
         let agency = match (&user.agency_id, user.role.is_official()) {
             (Some(a), true) => a,
-            _ => return Err(AppError::Forbidden("Trang này dành cho cán bộ, công chức.".into())),
+            _ => {
+                return Err(AppError::Forbidden(
+                    "Trang này dành cho cán bộ, công chức.".into(),
+                ));
+            }
         };
         let states: Vec<&str> = DossierState::ALL
             .into_iter()
             .filter(|s| {
-                let probe = DossierFacts { state: *s, has_result: true, rated: false };
+                let probe = DossierFacts {
+                    state: *s,
+                    has_result: true,
+                    rated: false,
+                };
                 !dossier::available_actions(probe, user.role, Relation::HandlingAgency).is_empty()
             })
             .map(DossierState::as_str)
             .collect();
-        let rows = self.db.dossiers_of_agency(&self.tenant, agency, &states, 500).await?;
+        let rows = self
+            .db
+            .dossiers_of_agency(&self.tenant, agency, &states, 500)
+            .await?;
         Ok(rows.into_iter().map(line).collect())
     }
 
@@ -463,14 +606,21 @@ impl App {
             .await?
             .iter()
             .filter_map(|e| match EventKind::parse(&e.kind)? {
-                EventKind::Acted(a) if a != Action::Rate => Some(PublicStep { at: ts(e.at), label: a.label() }),
+                EventKind::Acted(a) if a != Action::Rate => Some(PublicStep {
+                    at: ts(e.at),
+                    label: a.label(),
+                }),
                 _ => None,
             })
             .collect();
         Ok(Some(PublicStatus {
             code: dossier_code.to_string(),
             procedure_name: p.name,
-            agency_name: self.catalog().agency(&d.agency_id).map(|a| a.name.clone()).unwrap_or_default(),
+            agency_name: self
+                .catalog()
+                .agency(&d.agency_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
             state,
             state_label: state.label(),
             submitted_at: d.submitted_at.map(ts),
@@ -482,8 +632,16 @@ impl App {
 
     /// An attachment's bytes for someone allowed to see its dossier; officials' downloads are
     /// recorded in the access log.
-    pub async fn download(&self, user: &CurrentUser, attachment_id: &str) -> Result<(String, String, Vec<u8>)> {
-        let a = self.db.attachment(attachment_id).await?.ok_or(AppError::NotFound)?;
+    pub async fn download(
+        &self,
+        user: &CurrentUser,
+        attachment_id: &str,
+    ) -> Result<(String, String, Vec<u8>)> {
+        let a = self
+            .db
+            .attachment(attachment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let d = self.visible_dossier(user, &a.dossier_id).await?;
         if relation(user, &d) == Relation::HandlingAgency {
             self.db

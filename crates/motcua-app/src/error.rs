@@ -58,7 +58,9 @@ impl From<FileError> for AppError {
     fn from(e: FileError) -> Self {
         match e {
             FileError::Store(inner) => AppError::Internal(inner.to_string()),
-            FileError::Damaged => AppError::Internal("stored file failed its integrity check".into()),
+            FileError::Damaged => {
+                AppError::Internal("stored file failed its integrity check".into())
+            }
             other => AppError::File(other),
         }
     }

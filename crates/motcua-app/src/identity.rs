@@ -2,9 +2,9 @@
 //! index and sealed); officials by a username. Sessions live in the database, so any node serves
 //! any request; the browser holds a random token whose SHA-256 is all the database keeps.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use motcua_domain::Role;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -45,7 +45,11 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -75,7 +79,10 @@ impl App {
         if login.len() > 100 || password.len() > 200 {
             return Err(AppError::BadCredentials);
         }
-        let user = self.db.user_by_login(&self.tenant, &self.login_key(login)).await?;
+        let user = self
+            .db
+            .user_by_login(&self.tenant, &self.login_key(login))
+            .await?;
         let password = password.to_string();
         let Some(user) = user else {
             // Spend the same time as a real check, so that timing does not reveal accounts.
@@ -97,7 +104,10 @@ impl App {
             .create_session(&token_hash(&token), &user.id, &csrf, now, expires)
             .await?;
         let current = self.current_user(&user, csrf)?;
-        Ok(Session { token, user: current })
+        Ok(Session {
+            token,
+            user: current,
+        })
     }
 
     /// The user of a live session token, if any.
@@ -115,7 +125,11 @@ impl App {
         Ok(self.db.delete_session(&token_hash(token)).await?)
     }
 
-    fn current_user(&self, user: &motcua_store::UserRow, csrf_token: String) -> Result<CurrentUser> {
+    fn current_user(
+        &self,
+        user: &motcua_store::UserRow,
+        csrf_token: String,
+    ) -> Result<CurrentUser> {
         let role = Role::parse(&user.role)
             .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
         Ok(CurrentUser {

@@ -18,9 +18,9 @@ use motcua_vault::Vault;
 
 pub use catalog::{Catalog, ProcedureView};
 pub use error::AppError;
-pub use motcua_files::FileError;
 pub use identity::{CurrentUser, Session};
 pub use motcua_domain as domain;
+pub use motcua_files::FileError;
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
 pub use views::{AttachmentView, DossierLine, DossierView, EventView, PublicStatus};
 
@@ -65,13 +65,16 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 impl App {
     /// Opens (and on first start creates) the data folder, connects and migrates the database.
     pub async fn open(config: &Config) -> Result<App> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| AppError::Internal(format!("data folder {}: {e}", config.data_dir.display())))?;
-        let vault = Arc::new(match &config.master_key_hex {
-            Some(hex) => Vault::from_hex(hex),
-            None => Vault::load_or_create(&config.data_dir.join("master.key")),
-        }
-        .map_err(|e| AppError::Internal(e.to_string()))?);
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            AppError::Internal(format!("data folder {}: {e}", config.data_dir.display()))
+        })?;
+        let vault = Arc::new(
+            match &config.master_key_hex {
+                Some(hex) => Vault::from_hex(hex),
+                None => Vault::load_or_create(&config.data_dir.join("master.key")),
+            }
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        );
         let url = config
             .database_url
             .clone()

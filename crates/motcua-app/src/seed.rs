@@ -122,7 +122,18 @@ impl App {
             // One hash per account: identical passwords still get distinct salts.
             let mut hashes = Vec::new();
             let accounts = data.demo_people.len()
-                + data.agencies.iter().map(|a| if a.per_commune { data.communes.len() } else { 1 }).sum::<usize>() * 3
+                + data
+                    .agencies
+                    .iter()
+                    .map(|a| {
+                        if a.per_commune {
+                            data.communes.len()
+                        } else {
+                            1
+                        }
+                    })
+                    .sum::<usize>()
+                    * 3
                 + 2;
             for _ in 0..accounts {
                 hashes.push(
@@ -134,15 +145,24 @@ impl App {
             hashes
         };
         let mut hashes = password_hash.into_iter();
-        let mut next_hash = || hashes.next().ok_or_else(|| AppError::Internal("hash count".into()));
+        let mut next_hash = || {
+            hashes
+                .next()
+                .ok_or_else(|| AppError::Internal("hash count".into()))
+        };
 
         let mut tx = self.db.begin().await?;
-        tx.insert_tenant(&self.tenant, &format!("Tỉnh {}", data.province.name), now).await?;
+        tx.insert_tenant(&self.tenant, &format!("Tỉnh {}", data.province.name), now)
+            .await?;
 
         let mut province_index = 0;
         for agency in &data.agencies {
             let instances: Vec<(Option<&DemoCommune>, usize)> = if agency.per_commune {
-                data.communes.iter().enumerate().map(|(i, c)| (Some(c), i)).collect()
+                data.communes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (Some(c), i))
+                    .collect()
             } else {
                 province_index += 1;
                 vec![(None, province_index)]
@@ -219,12 +239,15 @@ impl App {
             .await?;
         }
         for person in &data.demo_people {
-            let profile = serde_json::to_string(person).map_err(|e| AppError::Internal(e.to_string()))?;
+            let profile =
+                serde_json::to_string(person).map_err(|e| AppError::Internal(e.to_string()))?;
             tx.insert_user(
                 &self.tenant,
                 &NewUser {
                     id: new_id(),
-                    login: self.vault.blind_index(PERSONAL_ID_INDEX, &person.personal_id),
+                    login: self
+                        .vault
+                        .blind_index(PERSONAL_ID_INDEX, &person.personal_id),
                     password_hash: next_hash()?,
                     role: Role::Citizen.as_str().into(),
                     agency_id: None,
@@ -282,12 +305,18 @@ impl App {
         let catalog = self.catalog();
         let mut out = Vec::new();
         for u in self.db.users(&self.tenant).await? {
-            let Some(role) = Role::parse(&u.role) else { continue };
+            let Some(role) = Role::parse(&u.role) else {
+                continue;
+            };
             let login = match (&u.profile_sealed, role) {
                 (Some(profile), Role::Citizen) => {
-                    let profile: serde_json::Value = serde_json::from_str(&self.open_text(profile)?)
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
-                    profile["personal_id"].as_str().unwrap_or_default().to_string()
+                    let profile: serde_json::Value =
+                        serde_json::from_str(&self.open_text(profile)?)
+                            .map_err(|e| AppError::Internal(e.to_string()))?;
+                    profile["personal_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
                 }
                 _ => u.login.clone(),
             };

@@ -127,5 +127,7 @@ pub(crate) fn ts(micros: i64) -> Timestamp {
 }
 
 pub(crate) fn event_label(kind: &str) -> &'static str {
-    EventKind::parse(kind).map(EventKind::label).unwrap_or("Sự kiện")
+    EventKind::parse(kind)
+        .map(EventKind::label)
+        .unwrap_or("Sự kiện")
 }

@@ -52,7 +52,11 @@ impl Calendar {
             days_off.insert(hung);
         }
         // Art. 111(3): a holiday on a weekly rest day gives the next working day off.
-        let on_weekends: Vec<Date> = days_off.iter().copied().filter(|d| is_weekend(*d)).collect();
+        let on_weekends: Vec<Date> = days_off
+            .iter()
+            .copied()
+            .filter(|d| is_weekend(*d))
+            .collect();
         for d in on_weekends {
             let mut next = d;
             while let Ok(n) = next.tomorrow() {
@@ -144,7 +148,10 @@ mod tests {
         let cal = Calendar::vietnam();
         // Tết 2026 (17 Feb): 16–20 Feb off.
         for d in 16..=20 {
-            assert!(!cal.is_working_day(Date::new(2026, 2, d).unwrap()), "Feb {d}");
+            assert!(
+                !cal.is_working_day(Date::new(2026, 2, d).unwrap()),
+                "Feb {d}"
+            );
         }
         assert!(cal.is_working_day(Date::new(2026, 2, 23).unwrap()));
         assert!(!cal.is_working_day(Date::new(2026, 9, 2).unwrap()));
@@ -163,10 +170,19 @@ mod tests {
     fn receipt_after_cutoff_counts_from_next_working_day() {
         let cal = Calendar::vietnam();
         // Monday 2026-11-16 09:00 local = 02:00 UTC; same-day procedure due that day 17:00 local.
-        assert_eq!(cal.due_at(ts("2026-11-16T02:00:00Z"), 0), ts("2026-11-16T10:00:00Z"));
+        assert_eq!(
+            cal.due_at(ts("2026-11-16T02:00:00Z"), 0),
+            ts("2026-11-16T10:00:00Z")
+        );
         // 15:30 local Monday: handled from Tuesday.
-        assert_eq!(cal.due_at(ts("2026-11-16T08:30:00Z"), 0), ts("2026-11-17T10:00:00Z"));
+        assert_eq!(
+            cal.due_at(ts("2026-11-16T08:30:00Z"), 0),
+            ts("2026-11-17T10:00:00Z")
+        );
         // Friday 2026-11-20 10:00 local, 3 working days: Mon 23, (Tue 24 off), Wed 25, Thu 26.
-        assert_eq!(cal.due_at(ts("2026-11-20T03:00:00Z"), 3), ts("2026-11-26T10:00:00Z"));
+        assert_eq!(
+            cal.due_at(ts("2026-11-20T03:00:00Z"), 3),
+            ts("2026-11-26T10:00:00Z")
+        );
     }
 }

@@ -30,7 +30,10 @@ mod tests {
     #[test]
     fn code_has_the_legal_shape() {
         let d = Date::new(2026, 3, 7).unwrap_or_default();
-        assert_eq!(dossier_code("000.00.13.H56", d, 12), "000.00.13.H56-260307-0012");
+        assert_eq!(
+            dossier_code("000.00.13.H56", d, 12),
+            "000.00.13.H56-260307-0012"
+        );
         assert!(looks_like_dossier_code("000.00.13.H56-260307-0012"));
         assert!(!looks_like_dossier_code("x' OR 1=1 --"));
     }

@@ -91,7 +91,10 @@ impl DossierState {
     /// Nothing more happens to the dossier's handling.
     /// The applicant may still change the form and the files.
     pub fn is_editable_by_applicant(self) -> bool {
-        matches!(self, DossierState::Draft | DossierState::SupplementRequested)
+        matches!(
+            self,
+            DossierState::Draft | DossierState::SupplementRequested
+        )
     }
 
     pub fn is_closed(self) -> bool {
@@ -204,7 +207,13 @@ impl Action {
     fn rule(self) -> Rule {
         use DossierState as S;
         let (role, relation, from, to, needs_reason): (_, _, &'static [S], _, _) = match self {
-            Action::Submit => (Role::Citizen, Relation::Owner, &[S::Draft], Some(S::Submitted), false),
+            Action::Submit => (
+                Role::Citizen,
+                Relation::Owner,
+                &[S::Draft],
+                Some(S::Submitted),
+                false,
+            ),
             Action::Resubmit => (
                 Role::Citizen,
                 Relation::Owner,
@@ -411,10 +420,8 @@ pub fn decide(
         .as_deref()
         .map(crate::text::clean)
         .filter(|r| !r.is_empty());
-    if let Some(r) = &reason {
-        if r.chars().count() > MAX_REASON_CHARS {
-            return Err(TransitionError::ReasonRequired);
-        }
+    if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(TransitionError::ReasonRequired);
     }
     if rule.needs_reason && reason.is_none() {
         return Err(TransitionError::ReasonRequired);
@@ -462,9 +469,10 @@ pub fn replay(kinds: impl IntoIterator<Item = EventKind>) -> Option<DossierState
     for kind in kinds {
         state = match (state, kind) {
             (None, EventKind::Created) => Some(DossierState::Draft),
-            (Some(s), EventKind::FileAttached | EventKind::ResultAttached | EventKind::FormUpdated) => {
-                Some(s)
-            }
+            (
+                Some(s),
+                EventKind::FileAttached | EventKind::ResultAttached | EventKind::FormUpdated,
+            ) => Some(s),
             (Some(s), EventKind::Acted(a)) => {
                 let rule = a.rule();
                 if !rule.from.contains(&s) {
@@ -496,7 +504,11 @@ mod tests {
         use Action::*;
         let steps = [
             (Submit, Role::Citizen, Relation::Owner),
-            (RequestSupplement, Role::IntakeOfficer, Relation::HandlingAgency),
+            (
+                RequestSupplement,
+                Role::IntakeOfficer,
+                Relation::HandlingAgency,
+            ),
             (Resubmit, Role::Citizen, Relation::Owner),
             (Receive, Role::IntakeOfficer, Relation::HandlingAgency),
             (Appraise, Role::Specialist, Relation::HandlingAgency),
@@ -547,7 +559,12 @@ mod tests {
             score: None,
         };
         assert_eq!(
-            decide(facts(DossierState::Submitted), Role::IntakeOfficer, Relation::HandlingAgency, &cmd),
+            decide(
+                facts(DossierState::Submitted),
+                Role::IntakeOfficer,
+                Relation::HandlingAgency,
+                &cmd
+            ),
             Err(TransitionError::ReasonRequired)
         );
         assert_eq!(
@@ -568,7 +585,10 @@ mod tests {
             available_actions(f, Role::IntakeOfficer, Relation::HandlingAgency),
             vec![]
         );
-        assert_eq!(available_actions(f, Role::Citizen, Relation::Owner), vec![Action::Rate]);
+        assert_eq!(
+            available_actions(f, Role::Citizen, Relation::Owner),
+            vec![Action::Rate]
+        );
         let rated = DossierFacts { rated: true, ..f };
         assert!(available_actions(rated, Role::Citizen, Relation::Owner).is_empty());
     }
@@ -588,7 +608,11 @@ mod tests {
         prop::sample::select(Role::ALL.to_vec())
     }
     fn any_relation() -> impl Strategy<Value = Relation> {
-        prop::sample::select(vec![Relation::Owner, Relation::HandlingAgency, Relation::Stranger])
+        prop::sample::select(vec![
+            Relation::Owner,
+            Relation::HandlingAgency,
+            Relation::Stranger,
+        ])
     }
 
     proptest! {

@@ -62,10 +62,9 @@ fn check_value(field: &FormField, raw: &str) -> Result<String, String> {
     }
     match field.field_type {
         FieldType::Text => Ok(raw.to_string()),
-        FieldType::Date => raw
-            .parse::<Date>()
-            .map(|d| d.to_string())
-            .map_err(|_| "Ngày không hợp lệ, hãy nhập theo dạng năm-tháng-ngày (ví dụ 2026-03-14).".to_string()),
+        FieldType::Date => raw.parse::<Date>().map(|d| d.to_string()).map_err(|_| {
+            "Ngày không hợp lệ, hãy nhập theo dạng năm-tháng-ngày (ví dụ 2026-03-14).".to_string()
+        }),
         FieldType::Choice => {
             if field.options.iter().any(|o| o == raw) {
                 Ok(raw.to_string())
@@ -149,8 +148,15 @@ mod tests {
         let mut copies = field("copies", FieldType::Integer, true);
         copies.minimum = Some(1.0);
         copies.maximum = Some(10.0);
-        let one = |v: &str| -> FormValues { [("copies".to_string(), v.to_string())].into_iter().collect() };
-        assert!(validate(std::slice::from_ref(&copies), &one("11")).unwrap_err()["copies"].contains("từ 1 đến 10"));
+        let one = |v: &str| -> FormValues {
+            [("copies".to_string(), v.to_string())]
+                .into_iter()
+                .collect()
+        };
+        assert!(
+            validate(std::slice::from_ref(&copies), &one("11")).unwrap_err()["copies"]
+                .contains("từ 1 đến 10")
+        );
         assert!(validate(std::slice::from_ref(&copies), &one("0")).is_err());
         assert!(validate(std::slice::from_ref(&copies), &one("10")).is_ok());
     }

@@ -56,8 +56,14 @@ mod tests {
 
     #[test]
     fn bad_ids_say_why() {
-        assert_eq!(check_personal_id("01919501234"), Err(PersonalIdError::Shape));
-        assert_eq!(check_personal_id("01919501234a"), Err(PersonalIdError::Shape));
+        assert_eq!(
+            check_personal_id("01919501234"),
+            Err(PersonalIdError::Shape)
+        );
+        assert_eq!(
+            check_personal_id("01919501234a"),
+            Err(PersonalIdError::Shape)
+        );
         assert_eq!(
             check_personal_id("003195012345"),
             Err(PersonalIdError::UnknownProvince("003".into()))

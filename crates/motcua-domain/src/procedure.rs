@@ -150,7 +150,10 @@ mod tests {
     #[test]
     fn only_required_uploads_are_missing() {
         let d = def();
-        assert_eq!(d.missing_uploads(&[]), vec![(2, "Giấy chứng sinh".to_string())]);
+        assert_eq!(
+            d.missing_uploads(&[]),
+            vec![(2, "Giấy chứng sinh".to_string())]
+        );
         assert!(d.missing_uploads(&[2]).is_empty());
     }
 }

@@ -53,10 +53,7 @@ impl Role {
 
     /// Officials act for an agency; citizens act for themselves.
     pub fn is_official(self) -> bool {
-        matches!(
-            self,
-            Role::IntakeOfficer | Role::Specialist | Role::Leader
-        )
+        matches!(self, Role::IntakeOfficer | Role::Specialist | Role::Leader)
     }
 }
 

@@ -58,7 +58,10 @@ impl std::fmt::Debug for FileStore {
 /// The content type of `bytes` as their first bytes say, if it is one we accept.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let kind = infer::get(bytes)?;
-    ALLOWED_TYPES.iter().copied().find(|t| *t == kind.mime_type())
+    ALLOWED_TYPES
+        .iter()
+        .copied()
+        .find(|t| *t == kind.mime_type())
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -68,10 +71,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl FileStore {
     /// A store in a local folder (created if missing).
     pub fn local(root: &Path, vault: Arc<Vault>) -> Result<Self, FileError> {
-        std::fs::create_dir_all(root).map_err(|e| FileError::Store(object_store::Error::Generic {
-            store: "local",
-            source: Box::new(e),
-        }))?;
+        std::fs::create_dir_all(root).map_err(|e| {
+            FileError::Store(object_store::Error::Generic {
+                store: "local",
+                source: Box::new(e),
+            })
+        })?;
         let store = LocalFileSystem::new_with_prefix(root)?;
         Ok(FileStore {
             store: Arc::new(store),
@@ -90,7 +95,9 @@ impl FileStore {
             return Err(FileError::Empty);
         }
         if bytes.len() > self.max_bytes {
-            return Err(FileError::TooLarge { max: self.max_bytes });
+            return Err(FileError::TooLarge {
+                max: self.max_bytes,
+            });
         }
         let content_type = sniff(bytes).ok_or(FileError::UnsupportedType)?;
         let key = format!("files/{}", uuid::Uuid::now_v7().simple());
@@ -108,7 +115,12 @@ impl FileStore {
 
     /// Reads a file back, opened and checked against its recorded SHA-256.
     pub async fn get(&self, key: &str, expected_sha256: &str) -> Result<Vec<u8>, FileError> {
-        let sealed = self.store.get(&ObjectPath::from(key)).await?.bytes().await?;
+        let sealed = self
+            .store
+            .get(&ObjectPath::from(key))
+            .await?
+            .bytes()
+            .await?;
         let bytes = self.vault.open(&sealed).map_err(|_| FileError::Damaged)?;
         if sha256_hex(&bytes) != expected_sha256 {
             return Err(FileError::Damaged);
@@ -122,7 +134,9 @@ mod tests {
     use super::*;
 
     const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
-    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    const PNG: &[u8] = &[
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+    ];
 
     fn store(dir: &Path) -> FileStore {
         FileStore::local(dir, Arc::new(Vault::from_master(&[1; 32]))).unwrap()
@@ -138,7 +152,10 @@ mod tests {
         let on_disk = std::fs::read(dir.path().join(&stored.key)).unwrap();
         assert!(!on_disk.windows(4).any(|w| w == b"%PDF"), "sealed at rest");
         assert_eq!(fs.get(&stored.key, &stored.sha256).await.unwrap(), PDF);
-        assert!(matches!(fs.get(&stored.key, "00").await, Err(FileError::Damaged)));
+        assert!(matches!(
+            fs.get(&stored.key, "00").await,
+            Err(FileError::Damaged)
+        ));
     }
 
     #[tokio::test]
@@ -146,10 +163,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fs = store(dir.path());
         assert_eq!(fs.put(PNG).await.unwrap().content_type, "image/png");
-        assert!(matches!(fs.put(b"MZ\x90\x00 not a pdf").await, Err(FileError::UnsupportedType)));
+        assert!(matches!(
+            fs.put(b"MZ\x90\x00 not a pdf").await,
+            Err(FileError::UnsupportedType)
+        ));
         assert!(matches!(fs.put(b"").await, Err(FileError::Empty)));
         let mut big = PDF.to_vec();
         big.resize(DEFAULT_MAX_BYTES + 1, b' ');
-        assert!(matches!(fs.put(&big).await, Err(FileError::TooLarge { .. })));
+        assert!(matches!(
+            fs.put(&big).await,
+            Err(FileError::TooLarge { .. })
+        ));
     }
 }

@@ -120,7 +120,12 @@ impl Tx {
     }
 
     /// Adds a procedure version and makes it the current one.
-    pub async fn insert_procedure(&mut self, tenant: &str, p: &NewProcedure, now: i64) -> Result<()> {
+    pub async fn insert_procedure(
+        &mut self,
+        tenant: &str,
+        p: &NewProcedure,
+        now: i64,
+    ) -> Result<()> {
         sqlx::query("UPDATE procedures SET is_current = 0 WHERE tenant_id = $1 AND code = $2")
             .bind(tenant)
             .bind(&p.code)
@@ -209,7 +214,8 @@ impl Db {
 
     /// One procedure version by its id (a dossier keeps the version it was filed under).
     pub async fn procedure(&self, tenant: &str, id: &str) -> Result<Option<ProcedureRow>> {
-        let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE tenant_id = $1 AND id = $2");
+        let sql =
+            format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE tenant_id = $1 AND id = $2");
         let row = sqlx::query(&sql)
             .bind(tenant)
             .bind(id)

@@ -166,7 +166,10 @@ pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
             reason: e.reason.clone(),
             data: e.data.clone(),
         };
-        if e.seq != i as i64 + 1 || e.prev_hash != prev || event_hash(dossier_id, e.seq, &prev, &record) != e.hash {
+        if e.seq != i as i64 + 1
+            || e.prev_hash != prev
+            || event_hash(dossier_id, e.seq, &prev, &record) != e.hash
+        {
             return false;
         }
         prev = e.hash.clone();
@@ -234,7 +237,12 @@ fn attachment(row: &AnyRow) -> Result<AttachmentRow> {
 
 impl Tx {
     /// Creates a draft dossier with its first event.
-    pub async fn create_dossier(&mut self, tenant: &str, d: &NewDossier, created: &NewEventRecord) -> Result<()> {
+    pub async fn create_dossier(
+        &mut self,
+        tenant: &str,
+        d: &NewDossier,
+        created: &NewEventRecord,
+    ) -> Result<()> {
         let hash = event_hash(&d.id, 1, GENESIS_HASH, created);
         sqlx::query(
             "INSERT INTO dossiers (id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
@@ -253,10 +261,18 @@ impl Tx {
         .bind(created.at)
         .execute(&mut *self.inner)
         .await?;
-        self.insert_event(&d.id, 1, GENESIS_HASH, &hash, created).await
+        self.insert_event(&d.id, 1, GENESIS_HASH, &hash, created)
+            .await
     }
 
-    async fn insert_event(&mut self, dossier_id: &str, seq: i64, prev: &str, hash: &str, e: &NewEventRecord) -> Result<()> {
+    async fn insert_event(
+        &mut self,
+        dossier_id: &str,
+        seq: i64,
+        prev: &str,
+        hash: &str,
+        e: &NewEventRecord,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO dossier_events (dossier_id, seq, at, actor_id, actor_role, kind, from_state, \
              to_state, reason, data, prev_hash, hash) \
@@ -318,7 +334,8 @@ impl Tx {
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict);
         }
-        self.insert_event(dossier_id, seq, prev_hash, &hash, e).await?;
+        self.insert_event(dossier_id, seq, prev_hash, &hash, e)
+            .await?;
         Ok(seq)
     }
 
@@ -365,19 +382,34 @@ const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_code, p.name
 
 impl Db {
     pub async fn dossier(&self, tenant: &str, id: &str) -> Result<Option<DossierRow>> {
-        let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND id = $2");
-        let row = sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(&self.read).await?;
+        let sql =
+            format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND id = $2");
+        let row = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(dossier).transpose()
     }
 
     pub async fn dossier_by_code(&self, tenant: &str, code: &str) -> Result<Option<DossierRow>> {
-        let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND code = $2");
-        let row = sqlx::query(&sql).bind(tenant).bind(code).fetch_optional(&self.read).await?;
+        let sql =
+            format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND code = $2");
+        let row = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(dossier).transpose()
     }
 
     /// The applicant's own dossiers, most recently changed first.
-    pub async fn dossiers_of_applicant(&self, tenant: &str, applicant_id: &str, limit: i64) -> Result<Vec<DossierListRow>> {
+    pub async fn dossiers_of_applicant(
+        &self,
+        tenant: &str,
+        applicant_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DossierListRow>> {
         let sql = format!(
             "{LIST_SELECT} WHERE d.tenant_id = $1 AND d.applicant_id = $2 ORDER BY d.updated_at DESC LIMIT $3"
         );

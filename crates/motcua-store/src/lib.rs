@@ -14,9 +14,9 @@ use sqlx::{AnyPool, Executor};
 use thiserror::Error;
 
 pub use catalog::{AgencyRow, NewAgency, NewProcedure, ProcedureRow};
-pub use dossiers::{GENESIS_HASH, chain_is_intact, event_hash, 
-    AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, NewAttachment, NewDossier,
-    NewEventRecord,
+pub use dossiers::{
+    AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH, NewAttachment,
+    NewDossier, NewEventRecord, chain_is_intact, event_hash,
 };
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
 
@@ -166,7 +166,8 @@ pub async fn create_scratch_postgres_database(base_url: &str) -> Result<String> 
     sqlx::any::install_default_drivers();
     let name = format!("motcua_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(base_url).await?;
-    conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
     <sqlx::AnyConnection as sqlx::Connection>::close(conn).await?;
     let (prefix, _) = base_url
         .split_once('?')

@@ -113,7 +113,8 @@ where
 
 impl Db {
     pub async fn user_by_login(&self, tenant: &str, login: &str) -> Result<Option<UserRow>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.login = $2");
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.login = $2");
         let row = sqlx::query(&sql)
             .bind(tenant)
             .bind(login)
@@ -124,13 +125,18 @@ impl Db {
 
     pub async fn user(&self, id: &str) -> Result<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(user).transpose()
     }
 
     /// All accounts of a tenant, officials first (for the demo's start-up listing).
     pub async fn users(&self, tenant: &str) -> Result<Vec<UserRow>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 ORDER BY u.role, u.login");
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 ORDER BY u.role, u.login"
+        );
         let rows = sqlx::query(&sql).bind(tenant).fetch_all(&self.read).await?;
         rows.iter().map(user).collect()
     }
@@ -199,7 +205,11 @@ impl Db {
     }
 
     /// Accesses to one person's data, newest first.
-    pub async fn access_log_for_subject(&self, subject_user_id: &str, limit: i64) -> Result<Vec<AccessLogEntry>> {
+    pub async fn access_log_for_subject(
+        &self,
+        subject_user_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AccessLogEntry>> {
         let rows = sqlx::query(
             "SELECT id, at, actor_id, actor_role, subject_user_id, dossier_id, action, purpose \
              FROM access_log WHERE subject_user_id = $1 ORDER BY at DESC LIMIT $2",

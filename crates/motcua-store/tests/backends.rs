@@ -13,7 +13,9 @@ async fn databases() -> Vec<(Db, Option<tempfile::TempDir>)> {
     let mut dbs = vec![(Db::connect(&url).await.unwrap(), Some(dir))];
     match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
         Ok(base) => {
-            let url = motcua_store::create_scratch_postgres_database(&base).await.unwrap();
+            let url = motcua_store::create_scratch_postgres_database(&base)
+                .await
+                .unwrap();
             dbs.push((Db::connect(&url).await.unwrap(), None));
         }
         Err(_) => eprintln!("MOTCUA_TEST_POSTGRES_URL not set: PostgreSQL part skipped"),
@@ -144,7 +146,13 @@ async fn events_and_state_are_written_together_and_chained() {
         // A stale writer (still at seq 1) is refused and writes nothing.
         let mut tx = db.begin().await.unwrap();
         let stale = tx
-            .append_event("d1", 1, &d.last_hash, &event("submit", Some("draft"), "submitted", 30), &DossierPatch::default())
+            .append_event(
+                "d1",
+                1,
+                &d.last_hash,
+                &event("submit", Some("draft"), "submitted", 30),
+                &DossierPatch::default(),
+            )
             .await;
         assert!(matches!(stale, Err(StoreError::Conflict)));
         drop(tx);
@@ -156,11 +164,22 @@ async fn events_and_state_are_written_together_and_chained() {
         tampered[0].reason = Some("edited".into());
         assert!(!chain_is_intact("d1", &tampered));
 
-        let list = db.dossiers_of_agency("t", "a1", &["submitted"], 10).await.unwrap();
+        let list = db
+            .dossiers_of_agency("t", "a1", &["submitted"], 10)
+            .await
+            .unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].procedure_name, "Đăng ký khai sinh");
-        assert!(db.dossiers_of_agency("t", "a1", &["returned"], 10).await.unwrap().is_empty());
-        assert_eq!(db.dossiers_of_applicant("t", "u1", 10).await.unwrap().len(), 1);
+        assert!(
+            db.dossiers_of_agency("t", "a1", &["returned"], 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            db.dossiers_of_applicant("t", "u1", 10).await.unwrap().len(),
+            1
+        );
     }
 }
 

@@ -117,7 +117,9 @@ impl Vault {
     }
 
     pub fn open_text(&self, sealed: &str) -> Result<String, VaultError> {
-        let bytes = STANDARD_NO_PAD.decode(sealed).map_err(|_| VaultError::Open)?;
+        let bytes = STANDARD_NO_PAD
+            .decode(sealed)
+            .map_err(|_| VaultError::Open)?;
         String::from_utf8(self.open(&bytes)?).map_err(|_| VaultError::Open)
     }
 

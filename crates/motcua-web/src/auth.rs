@@ -4,8 +4,8 @@
 //! signed-in person, `MaybeUser` does not.
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use motcua_app::{AppError, CurrentUser};
@@ -15,7 +15,10 @@ use crate::error::{ApiError, PageError};
 
 pub const SESSION_COOKIE: &str = "motcua_session";
 
-async fn from_token(state: &AppState, token: Option<&str>) -> Result<Option<CurrentUser>, AppError> {
+async fn from_token(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<Option<CurrentUser>, AppError> {
     match token {
         Some(t) => state.app.authenticate(t).await,
         None => Ok(None),
@@ -44,8 +47,13 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(MaybeUser(from_token(state, cookie_token(parts).as_deref()).await?))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(
+            from_token(state, cookie_token(parts).as_deref()).await?,
+        ))
     }
 }
 
@@ -72,7 +80,9 @@ impl IntoResponse for PageRejection {
 fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -81,7 +91,10 @@ fn url_encode(s: &str) -> String {
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = PageRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match from_token(state, cookie_token(parts).as_deref()).await {
             Ok(Some(user)) => Ok(PageUser(user)),
             Ok(None) => Err(PageRejection::SignIn(parts.uri.path().to_string())),
@@ -96,7 +109,10 @@ pub struct ApiUser(pub CurrentUser, pub String);
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts);
         match from_token(state, token.as_deref()).await? {
             Some(user) => Ok(ApiUser(user, token.unwrap_or_default())),
@@ -110,7 +126,11 @@ pub fn check_csrf(user: &CurrentUser, sent: Option<&str>) -> Result<(), PageErro
     let expected = user.csrf_token.as_bytes();
     let ok = sent.is_some_and(|s| {
         let s = s.as_bytes();
-        s.len() == expected.len() && s.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        s.len() == expected.len()
+            && s.iter()
+                .zip(expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     });
     if ok {
         Ok(())
@@ -129,4 +149,3 @@ pub fn safe_next(next: &str) -> &str {
         "/"
     }
 }
-

@@ -5,8 +5,8 @@ use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use motcua_app::{AppError, FileError};
 use motcua_app::domain::TransitionError;
+use motcua_app::{AppError, FileError};
 use serde_json::json;
 
 use crate::pages::Layout;
@@ -21,8 +21,12 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         AppError::Transition(TransitionError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::Transition(_) => (StatusCode::CONFLICT, "invalid_transition"),
-        AppError::File(FileError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
-        AppError::File(FileError::UnsupportedType) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file_type"),
+        AppError::File(FileError::TooLarge { .. }) => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large")
+        }
+        AppError::File(FileError::UnsupportedType) => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file_type")
+        }
         AppError::File(_) => (StatusCode::BAD_REQUEST, "file_invalid"),
         AppError::Conflict => (StatusCode::CONFLICT, "conflict"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -53,7 +57,8 @@ impl IntoResponse for ApiError {
             AppError::Invalid { fields, .. } => json!(fields),
             _ => json!({}),
         };
-        let body = json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}});
+        let body =
+            json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}});
         (status, Json(body)).into_response()
     }
 }

@@ -5,7 +5,9 @@ use motcua_app::domain::calendar::vietnam_tz;
 
 /// `23/11/2026 14:05` in Vietnam's time.
 pub fn when(at: &Timestamp) -> String {
-    at.to_zoned(vietnam_tz()).strftime("%d/%m/%Y %H:%M").to_string()
+    at.to_zoned(vietnam_tz())
+        .strftime("%d/%m/%Y %H:%M")
+        .to_string()
 }
 
 pub fn when_opt(at: &Option<Timestamp>) -> String {
@@ -20,7 +22,7 @@ pub fn vnd(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -63,7 +65,10 @@ mod tests {
         assert_eq!(vnd(200000), "200.000 đồng");
         assert_eq!(vnd(8000), "8.000 đồng");
         assert_eq!(vnd(0), "Không thu phí");
-        assert_eq!(fee_line(20000, 10000), "20.000 đồng (nộp trực tuyến: 10.000 đồng)");
+        assert_eq!(
+            fee_line(20000, 10000),
+            "20.000 đồng (nộp trực tuyến: 10.000 đồng)"
+        );
         let t: Timestamp = "2026-11-23T07:05:00Z".parse().unwrap();
         assert_eq!(when(&t), "23/11/2026 14:05");
         assert_eq!(when_opt(&None), "—");

@@ -12,12 +12,12 @@ mod pages;
 use std::future::Future;
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use motcua_app::App;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -42,8 +42,14 @@ pub fn router(state: AppState) -> Router {
         .route("/procedures/{code}/file", post(pages::filing::file_new))
         .route("/dossiers/{id}/edit", post(pages::filing::file_edit))
         .route("/dossiers/{id}/result", post(pages::dossier::attach_result))
-        .route("/api/v1/dossiers/{id}/attachments", post(api::dossiers::attach))
-        .route("/api/v1/dossiers/{id}/result", post(api::dossiers::attach_result))
+        .route(
+            "/api/v1/dossiers/{id}/attachments",
+            post(api::dossiers::attach),
+        )
+        .route(
+            "/api/v1/dossiers/{id}/result",
+            post(api::dossiers::attach_result),
+        )
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
     Router::new()
         // public
@@ -115,4 +121,3 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
 }
-

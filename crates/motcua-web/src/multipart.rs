@@ -19,7 +19,10 @@ pub struct MultipartForm {
 
 impl MultipartForm {
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -27,7 +30,10 @@ impl MultipartForm {
 pub async fn read(mut multipart: Multipart) -> Result<MultipartForm, AppError> {
     let mut form = MultipartForm::default();
     let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::invalid(format!("Dữ liệu gửi lên không đọc được ({}). Vui lòng thử lại.", e.body_text()))
+        AppError::invalid(format!(
+            "Dữ liệu gửi lên không đọc được ({}). Vui lòng thử lại.",
+            e.body_text()
+        ))
     };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -35,7 +41,11 @@ pub async fn read(mut multipart: Multipart) -> Result<MultipartForm, AppError> {
             Some(file_name) => {
                 let bytes = field.bytes().await.map_err(bad)?;
                 if !bytes.is_empty() {
-                    form.files.push(FilePart { field: name, file_name, bytes: bytes.to_vec() });
+                    form.files.push(FilePart {
+                        field: name,
+                        file_name,
+                        bytes: bytes.to_vec(),
+                    });
                 }
             }
             None => {

@@ -1,6 +1,7 @@
 //! `motcua`: the one binary. `demo` seeds a demo province and serves it; `serve` serves an
 //! existing installation; `migrate` brings the database schema up to date.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -12,7 +13,11 @@ use motcua_web::AppState;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "Cổng dịch vụ công và hệ thống một cửa điện tử")]
+#[command(
+    name = "motcua",
+    version,
+    about = "Cổng dịch vụ công và hệ thống một cửa điện tử"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -65,11 +70,13 @@ impl StoreArgs {
 }
 
 fn init_logging() {
-    let filter = EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     // Logs go to stderr; stdout carries only what the operator asked for (the demo logins).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(true)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if std::env::var("MOTCUA_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().flatten_event(true).init();
@@ -83,7 +90,9 @@ async fn main() -> anyhow::Result<()> {
     init_logging();
     match Cli::parse().command {
         Command::Migrate(store) => {
-            let app = App::open(&store.config()).await.context("opening the database")?;
+            let app = App::open(&store.config())
+                .await
+                .context("opening the database")?;
             app.close().await;
             println!("Cơ sở dữ liệu đã được cập nhật (migrated).");
             Ok(())
@@ -94,7 +103,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
-    let app = App::open(&args.store.config()).await.context("opening the data folder and database")?;
+    let app = App::open(&args.store.config())
+        .await
+        .context("opening the data folder and database")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -105,7 +116,10 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     } else {
         println!("motcua đang chạy tại http://{addr}");
     }
-    let state = AppState { app: app.clone(), secure_cookies: args.secure_cookies };
+    let state = AppState {
+        app: app.clone(),
+        secure_cookies: args.secure_cookies,
+    };
     motcua_web::serve(listener, state, shutdown_signal()).await?;
     app.close().await;
     Ok(())
@@ -116,7 +130,11 @@ fn print_demo(report: &SeedReport, addr: SocketAddr) {
     println!("motcua – bản trình diễn (demo) đang chạy tại  http://{addr}");
     println!(
         "{}",
-        if report.seeded { "Đã tạo dữ liệu mẫu tỉnh Thái Nguyên." } else { "Dùng lại dữ liệu đã có." }
+        if report.seeded {
+            "Đã tạo dữ liệu mẫu tỉnh Thái Nguyên."
+        } else {
+            "Dùng lại dữ liệu đã có."
+        }
     );
     println!("Mật khẩu của mọi tài khoản demo: {DEMO_PASSWORD}");
     println!();
@@ -125,17 +143,33 @@ fn print_demo(report: &SeedReport, addr: SocketAddr) {
         println!("  {}  {}", a.login, a.display_name);
     }
     println!("Cán bộ (tiếp nhận · chuyên viên · lãnh đạo) theo cơ quan:");
-    let mut agencies: Vec<&str> = report.accounts.iter().filter_map(|a| a.agency.as_deref()).collect();
+    let mut agencies: Vec<&str> = report
+        .accounts
+        .iter()
+        .filter_map(|a| a.agency.as_deref())
+        .collect();
     agencies.sort();
     agencies.dedup();
-    let rank = |r: Role| [Role::IntakeOfficer, Role::Specialist, Role::Leader].iter().position(|x| *x == r);
+    let rank = |r: Role| {
+        [Role::IntakeOfficer, Role::Specialist, Role::Leader]
+            .iter()
+            .position(|x| *x == r)
+    };
     for agency in agencies {
-        let mut officials: Vec<_> = report.accounts.iter().filter(|a| a.agency.as_deref() == Some(agency)).collect();
+        let mut officials: Vec<_> = report
+            .accounts
+            .iter()
+            .filter(|a| a.agency.as_deref() == Some(agency))
+            .collect();
         officials.sort_by_key(|a| rank(a.role));
         let logins: Vec<&str> = officials.iter().map(|a| a.login.as_str()).collect();
         println!("  {agency}: {}", logins.join(" · "));
     }
-    for a in report.accounts.iter().filter(|a| matches!(a.role, Role::Admin | Role::Supervisor)) {
+    for a in report
+        .accounts
+        .iter()
+        .filter(|a| matches!(a.role, Role::Admin | Role::Supervisor))
+    {
         println!("{}: {}", a.role.label(), a.login);
     }
     println!();

@@ -53,19 +53,36 @@ async fn anonymous_callers_are_sent_to_sign_in() {
         let (id, _, file) = fixture(server).await;
         let http = client();
         for (method, path) in signed_in_page_routes(&id, &file) {
-            let res = http.request(method.clone(), format!("{}{path}", server.base)).send().await.unwrap();
+            let res = http
+                .request(method.clone(), format!("{}{path}", server.base))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), StatusCode::SEE_OTHER, "{method} {path}");
             let location = res.headers()["location"].to_str().unwrap();
-            assert!(location.starts_with("/login?next="), "{method} {path} → {location}");
+            assert!(
+                location.starts_with("/login?next="),
+                "{method} {path} → {location}"
+            );
         }
         for (method, path) in signed_in_api_routes(&id, &file) {
-            let res = http.request(method.clone(), format!("{}{path}", server.base)).json(&json!({})).send().await.unwrap();
+            let res = http
+                .request(method.clone(), format!("{}{path}", server.base))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
             let body: serde_json::Value = res.json().await.unwrap();
             assert_eq!(body["error"]["code"], "unauthenticated");
         }
         // A forged bearer token is nobody.
-        let res = http.get(format!("{}/api/v1/dossiers", server.base)).bearer_auth("0".repeat(64)).send().await.unwrap();
+        let res = http
+            .get(format!("{}/api/v1/dossiers", server.base))
+            .bearer_auth("0".repeat(64))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 }
@@ -75,13 +92,32 @@ async fn public_routes_need_no_sign_in() {
     for server in servers() {
         let (_, code, _) = fixture(server).await;
         let http = client();
-        for path in ["/", "/procedures", "/procedures/HT-01", "/status", &format!("/status?code={code}"), "/login",
-                     "/healthz", "/static/app.css", "/api/v1/procedures", "/api/v1/procedures/HT-01",
-                     &format!("/api/v1/status/{code}"), "/api/v1/openapi.json"] {
-            let res = http.get(format!("{}{path}", server.base)).send().await.unwrap();
+        for path in [
+            "/",
+            "/procedures",
+            "/procedures/HT-01",
+            "/status",
+            &format!("/status?code={code}"),
+            "/login",
+            "/healthz",
+            "/static/app.css",
+            "/api/v1/procedures",
+            "/api/v1/procedures/HT-01",
+            &format!("/api/v1/status/{code}"),
+            "/api/v1/openapi.json",
+        ] {
+            let res = http
+                .get(format!("{}{path}", server.base))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{path}");
         }
-        let res = http.get(format!("{}/no-such-page", server.base)).send().await.unwrap();
+        let res = http
+            .get(format!("{}/no-such-page", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 }
@@ -94,7 +130,10 @@ async fn other_people_cannot_see_or_touch_a_dossier() {
         let other_agency = Api::login(server, "tiepnhan.ubnd5467").await;
         let admin = Api::login(server, "quantri").await;
         for stranger in [&other_citizen, &other_agency, &admin] {
-            for path in [format!("/api/v1/dossiers/{id}"), format!("/api/v1/files/{file}")] {
+            for path in [
+                format!("/api/v1/dossiers/{id}"),
+                format!("/api/v1/files/{file}"),
+            ] {
                 let (status, _) = stranger.get(&path).await;
                 assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
             }
@@ -102,11 +141,28 @@ async fn other_people_cannot_see_or_touch_a_dossier() {
                 let (status, _) = stranger.act(&id, action, Some("x")).await;
                 assert_eq!(status, StatusCode::NOT_FOUND, "{action}");
             }
-            assert_eq!(stranger.put(&format!("/api/v1/dossiers/{id}/form"), json!({"form": {}})).await, StatusCode::NOT_FOUND);
-            let (status, _) = stranger.upload(&format!("/api/v1/dossiers/{id}/attachments"), &[("component_index", "2")], "a.pdf", PDF).await;
+            assert_eq!(
+                stranger
+                    .put(&format!("/api/v1/dossiers/{id}/form"), json!({"form": {}}))
+                    .await,
+                StatusCode::NOT_FOUND
+            );
+            let (status, _) = stranger
+                .upload(
+                    &format!("/api/v1/dossiers/{id}/attachments"),
+                    &[("component_index", "2")],
+                    "a.pdf",
+                    PDF,
+                )
+                .await;
             assert_eq!(status, StatusCode::NOT_FOUND);
-            let (status, _) = stranger.upload(&format!("/api/v1/dossiers/{id}/result"), &[], "a.pdf", PDF).await;
-            assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN));
+            let (status, _) = stranger
+                .upload(&format!("/api/v1/dossiers/{id}/result"), &[], "a.pdf", PDF)
+                .await;
+            assert!(matches!(
+                status,
+                StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+            ));
         }
         // Same agency, wrong role: the specialist cannot receive, the citizen cannot receive.
         let specialist = Api::login(server, "chuyenvien.ubnd5443").await;
@@ -117,14 +173,29 @@ async fn other_people_cannot_see_or_touch_a_dossier() {
         assert_eq!(status, StatusCode::FORBIDDEN);
         // Officials and admins do not file dossiers; admins have no queue.
         let agency = owner.agency_for("HT-01", "Phan Đình Phùng").await;
-        let (status, _) = specialist.post("/api/v1/dossiers", json!({"procedure_code": "HT-01", "agency_id": agency})).await;
+        let (status, _) = specialist
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-01", "agency_id": agency}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = admin.get("/api/v1/dossiers").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         // A draft stays invisible to the agency until it is submitted.
-        let (_, body) = owner.post("/api/v1/dossiers", json!({"procedure_code": "HT-01", "agency_id": agency})).await;
+        let (_, body) = owner
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-01", "agency_id": agency}),
+            )
+            .await;
         let intake = Api::login(server, "tiepnhan.ubnd5443").await;
-        let (status, _) = intake.get(&format!("/api/v1/dossiers/{}", body["id"].as_str().unwrap())).await;
+        let (status, _) = intake
+            .get(&format!(
+                "/api/v1/dossiers/{}",
+                body["id"].as_str().unwrap()
+            ))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
@@ -134,15 +205,32 @@ async fn pages_refuse_wrong_users_and_forged_forms() {
     for server in servers() {
         let (id, _, file) = fixture(server).await;
         let minh = page_login(server, MINH).await;
-        for path in [format!("/dossiers/{id}"), format!("/dossiers/{id}/edit"), format!("/dossiers/{id}/receipt"), format!("/files/{file}")] {
-            let res = minh.get(format!("{}{path}", server.base)).send().await.unwrap();
+        for path in [
+            format!("/dossiers/{id}"),
+            format!("/dossiers/{id}/edit"),
+            format!("/dossiers/{id}/receipt"),
+            format!("/files/{file}"),
+        ] {
+            let res = minh
+                .get(format!("{}{path}", server.base))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
         }
         let officer = page_login(server, "chuyenvien.ubnd5443").await;
-        let res = officer.get(format!("{}/procedures/HT-01/file", server.base)).send().await.unwrap();
+        let res = officer
+            .get(format!("{}/procedures/HT-01/file", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let admin = page_login(server, "quantri").await;
-        let res = admin.get(format!("{}/dossiers", server.base)).send().await.unwrap();
+        let res = admin
+            .get(format!("{}/dossiers", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
         // The intake officer's form without (or with a wrong) CSRF token is refused, nothing changes.
@@ -152,10 +240,22 @@ async fn pages_refuse_wrong_users_and_forged_forms() {
             if let Some(t) = &token {
                 form.push(("csrf", t.clone()));
             }
-            let res = intake.post(format!("{}/dossiers/{id}/actions/receive", server.base)).form(&form).send().await.unwrap();
+            let res = intake
+                .post(format!("{}/dossiers/{id}/actions/receive", server.base))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), StatusCode::FORBIDDEN);
         }
-        let html = intake.get(format!("{}/dossiers/{id}", server.base)).send().await.unwrap().text().await.unwrap();
+        let html = intake
+            .get(format!("{}/dossiers/{id}", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Mới nộp, chờ tiếp nhận"));
         let res = intake
             .post(format!("{}/dossiers/{id}/actions/receive", server.base))
@@ -166,7 +266,14 @@ async fn pages_refuse_wrong_users_and_forged_forms() {
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         // Another agency's intake officer, with its own valid token, still cannot act.
         let far = page_login(server, "tiepnhan.ubnd5467").await;
-        let far_html = far.get(format!("{}/dossiers", server.base)).send().await.unwrap().text().await.unwrap();
+        let far_html = far
+            .get(format!("{}/dossiers", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let res = far
             .post(format!("{}/dossiers/{id}/actions/appraise", server.base))
             .form(&[("csrf", csrf_of(&far_html))])
@@ -181,22 +288,39 @@ async fn pages_refuse_wrong_users_and_forged_forms() {
 async fn sign_in_rejects_bad_passwords_and_open_redirects() {
     for server in servers() {
         let http = client();
-        let res = http.post(format!("{}/login", server.base)).form(&[("login", LAN), ("password", "sai"), ("next", "/")]).send().await.unwrap();
+        let res = http
+            .post(format!("{}/login", server.base))
+            .form(&[("login", LAN), ("password", "sai"), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let html = res.text().await.unwrap();
         assert!(html.contains("Tên đăng nhập hoặc mật khẩu không đúng"));
         assert!(html.contains(LAN), "typed login kept");
         let res = http
             .post(format!("{}/login", server.base))
-            .form(&[("login", LAN), ("password", PASSWORD), ("next", "//evil.example/x")])
+            .form(&[
+                ("login", LAN),
+                ("password", PASSWORD),
+                ("next", "//evil.example/x"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(res.headers()["location"], "/");
         let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-        let res = http.post(format!("{}/api/v1/session", server.base)).json(&json!({"login": "quantri", "password": "x"})).send().await.unwrap();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        let res = http
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&json!({"login": "quantri", "password": "x"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 }

@@ -22,23 +22,59 @@ async fn dossier_journey_end_to_end_through_the_api() {
         form["child_full_name"] = json!("");
         form["mother_personal_id"] = json!("12345");
         let (status, body) = citizen
-            .post("/api/v1/dossiers", json!({"procedure_code": "HT-01", "agency_id": agency, "form": form}))
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-01", "agency_id": agency, "form": form}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED);
         let id = body["id"].as_str().unwrap().to_string();
         let (status, body) = citizen.act(&id, "submit", None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", server.name);
         let fields = &body["error"]["fields"];
-        assert!(fields["child_full_name"].as_str().unwrap().contains("Họ, chữ đệm và tên của trẻ"));
-        assert!(fields["mother_personal_id"].as_str().unwrap().contains("12 chữ số"));
-        assert!(fields["file_2"].as_str().unwrap().contains("Giấy chứng sinh"));
+        assert!(
+            fields["child_full_name"]
+                .as_str()
+                .unwrap()
+                .contains("Họ, chữ đệm và tên của trẻ")
+        );
+        assert!(
+            fields["mother_personal_id"]
+                .as_str()
+                .unwrap()
+                .contains("12 chữ số")
+        );
+        assert!(
+            fields["file_2"]
+                .as_str()
+                .unwrap()
+                .contains("Giấy chứng sinh")
+        );
         let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
         assert_eq!(view["state"], "draft");
-        assert_eq!(view["form"]["child_birth_place"], "Bệnh viện Đa khoa Trung ương Thái Nguyên", "typed value kept");
+        assert_eq!(
+            view["form"]["child_birth_place"], "Bệnh viện Đa khoa Trung ương Thái Nguyên",
+            "typed value kept"
+        );
 
         // Fix and attach, then submit: a code in the legal shape.
-        assert_eq!(citizen.put(&format!("/api/v1/dossiers/{id}/form"), json!({"form": birth_form()})).await, StatusCode::NO_CONTENT);
-        let (status, att) = citizen.upload(&format!("/api/v1/dossiers/{id}/attachments"), &[("component_index", "2")], "giấy chứng sinh.pdf", PDF).await;
+        assert_eq!(
+            citizen
+                .put(
+                    &format!("/api/v1/dossiers/{id}/form"),
+                    json!({"form": birth_form()})
+                )
+                .await,
+            StatusCode::NO_CONTENT
+        );
+        let (status, att) = citizen
+            .upload(
+                &format!("/api/v1/dossiers/{id}/attachments"),
+                &[("component_index", "2")],
+                "giấy chứng sinh.pdf",
+                PDF,
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{att}");
         let (status, body) = citizen.act(&id, "submit", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -47,9 +83,22 @@ async fn dossier_journey_end_to_end_through_the_api() {
         assert_eq!(code.len(), "000.01.01.H19-261123-0001".len());
 
         // Intake asks for a supplement; the citizen supplements and resubmits.
-        let (status, _) = intake.act(&id, "request_supplement", Some("Giấy chứng sinh bị mờ, vui lòng chụp lại")).await;
+        let (status, _) = intake
+            .act(
+                &id,
+                "request_supplement",
+                Some("Giấy chứng sinh bị mờ, vui lòng chụp lại"),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
-        let (status, _) = citizen.upload(&format!("/api/v1/dossiers/{id}/attachments"), &[("component_index", "2")], "chung-sinh-ro.pdf", PDF).await;
+        let (status, _) = citizen
+            .upload(
+                &format!("/api/v1/dossiers/{id}/attachments"),
+                &[("component_index", "2")],
+                "chung-sinh-ro.pdf",
+                PDF,
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED);
         let (status, body) = citizen.act(&id, "resubmit", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -63,14 +112,34 @@ async fn dossier_journey_end_to_end_through_the_api() {
         assert!(view["due_at"].is_string());
         assert_eq!(view["applicant_name"], "Nguyễn Thị Lan");
         let (status, body) = leader.act(&id, "approve", None).await;
-        assert_eq!(status, StatusCode::CONFLICT, "leader cannot approve before appraisal: {body}");
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "leader cannot approve before appraisal: {body}"
+        );
         let (status, _) = specialist.act(&id, "appraise", Some("Đủ điều kiện")).await;
         assert_eq!(status, StatusCode::OK);
         let (status, body) = leader.act(&id, "approve", None).await;
-        assert_eq!(status, StatusCode::CONFLICT, "approval needs a result: {body}");
-        assert!(body["error"]["message"].as_str().unwrap().contains("tệp kết quả"));
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "approval needs a result: {body}"
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("tệp kết quả")
+        );
         let result = b"%PDF-1.4\n% Giay khai sinh ban dien tu\n%%EOF\n";
-        let (status, _) = leader.upload(&format!("/api/v1/dossiers/{id}/result"), &[], "giay-khai-sinh.pdf", result).await;
+        let (status, _) = leader
+            .upload(
+                &format!("/api/v1/dossiers/{id}/result"),
+                &[],
+                "giay-khai-sinh.pdf",
+                result,
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED);
         let (status, _) = leader.act(&id, "approve", None).await;
         assert_eq!(status, StatusCode::OK);
@@ -88,36 +157,88 @@ async fn dossier_journey_end_to_end_through_the_api() {
         assert_eq!(view["state"], "returned");
         assert_eq!(view["national_status"], 10);
         assert_eq!(view["history_intact"], true);
-        let kinds: Vec<&str> = view["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        let kinds: Vec<&str> = view["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
         assert_eq!(
             kinds,
-            ["created", "form_updated", "file_attached", "submit", "request_supplement", "file_attached", "resubmit",
-             "receive", "appraise", "result_attached", "approve", "return_result"]
+            [
+                "created",
+                "form_updated",
+                "file_attached",
+                "submit",
+                "request_supplement",
+                "file_attached",
+                "resubmit",
+                "receive",
+                "appraise",
+                "result_attached",
+                "approve",
+                "return_result"
+            ]
         );
         let supplement = &view["events"][4];
-        assert_eq!(supplement["reason"], "Giấy chứng sinh bị mờ, vui lòng chụp lại");
+        assert_eq!(
+            supplement["reason"],
+            "Giấy chứng sinh bị mờ, vui lòng chụp lại"
+        );
         assert_eq!(supplement["actor_role"], "Công chức tiếp nhận");
-        let result_file = view["attachments"].as_array().unwrap().iter().find(|a| a["purpose"] == "result").unwrap();
+        let result_file = view["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["purpose"] == "result")
+            .unwrap();
         assert_eq!(result_file["sha256"], motcua_files_sha(result));
-        let res = citizen.http.get(citizen.url(&format!("/api/v1/files/{}", result_file["id"].as_str().unwrap()))).bearer_auth(&citizen.token).send().await.unwrap();
+        let res = citizen
+            .http
+            .get(citizen.url(&format!(
+                "/api/v1/files/{}",
+                result_file["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&citizen.token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.bytes().await.unwrap().as_ref(), result);
-        let (status, _) = citizen.post(&format!("/api/v1/dossiers/{id}/actions"), json!({"action": "rate", "score": 3, "reason": "Nhanh"})).await;
+        let (status, _) = citizen
+            .post(
+                &format!("/api/v1/dossiers/{id}/actions"),
+                json!({"action": "rate", "score": 3, "reason": "Nhanh"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
-        let (status, _) = citizen.post(&format!("/api/v1/dossiers/{id}/actions"), json!({"action": "rate", "score": 1})).await;
+        let (status, _) = citizen
+            .post(
+                &format!("/api/v1/dossiers/{id}/actions"),
+                json!({"action": "rate", "score": 1}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CONFLICT, "rated once only");
         let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
         assert_eq!(view["rating"], 3);
 
         // Public status by code: progress, no personal data.
-        let res = client().get(format!("{}/api/v1/status/{code}", server.base)).send().await.unwrap();
+        let res = client()
+            .get(format!("{}/api/v1/status/{code}", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let text = res.text().await.unwrap();
         assert!(text.contains("Đã trả kết quả"));
         for secret in ["Nguyễn Thị Lan", LAN, "Nguyễn Minh An", "mờ"] {
             assert!(!text.contains(secret), "{secret} leaked in public status");
         }
-        let res = client().get(format!("{}/status?code={code}", server.base)).send().await.unwrap();
+        let res = client()
+            .get(format!("{}/status?code={code}", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let html = res.text().await.unwrap();
         assert!(html.contains("Đăng ký khai sinh") && !html.contains("Nguyễn Thị Lan"));
@@ -140,7 +261,12 @@ mod sha2_hex {
             .unwrap();
         child.stdin.take().unwrap().write_all(bytes).unwrap();
         let out = child.wait_with_output().unwrap();
-        String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -151,8 +277,14 @@ async fn refusal_and_withdrawal_close_the_dossier_with_a_reason() {
         let intake = Api::login(server, "tiepnhan.ubnd5443").await;
         let (id, _) = submitted_birth_dossier(&citizen).await;
         let (status, body) = intake.act(&id, "refuse", Some("  ")).await;
-        assert_eq!(status, StatusCode::CONFLICT, "a refusal needs a reason: {body}");
-        let (status, _) = intake.act(&id, "refuse", Some("Không thuộc thẩm quyền")).await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "a refusal needs a reason: {body}"
+        );
+        let (status, _) = intake
+            .act(&id, "refuse", Some("Không thuộc thẩm quyền"))
+            .await;
         assert_eq!(status, StatusCode::OK);
         let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
         assert_eq!(view["state"], "refused");
@@ -203,20 +335,44 @@ async fn uploads_are_checked_by_content_and_size() {
     for server in servers() {
         let citizen = Api::login(server, LAN).await;
         let agency = citizen.agency_for("HT-01", "Phan Đình Phùng").await;
-        let (_, body) = citizen.post("/api/v1/dossiers", json!({"procedure_code": "HT-01", "agency_id": agency, "form": birth_form()})).await;
+        let (_, body) = citizen
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-01", "agency_id": agency, "form": birth_form()}),
+            )
+            .await;
         let id = body["id"].as_str().unwrap().to_string();
         let path = format!("/api/v1/dossiers/{id}/attachments");
-        let (status, body) = citizen.upload(&path, &[("component_index", "2")], "giay.pdf", b"MZ\x90\x00this is an exe").await;
+        let (status, body) = citizen
+            .upload(
+                &path,
+                &[("component_index", "2")],
+                "giay.pdf",
+                b"MZ\x90\x00this is an exe",
+            )
+            .await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
         assert!(body["error"]["message"].as_str().unwrap().contains("PDF"));
         let mut big = PDF.to_vec();
         big.resize(10 * 1024 * 1024 + 1, b' ');
-        let (status, _) = citizen.upload(&path, &[("component_index", "2")], "big.pdf", &big).await;
+        let (status, _) = citizen
+            .upload(&path, &[("component_index", "2")], "big.pdf", &big)
+            .await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-        let (status, _) = citizen.upload(&path, &[("component_index", "1")], "form.pdf", PDF).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "component 1 is the form, not an upload");
-        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
-        let (status, _) = citizen.upload(&path, &[("component_index", "2")], "anh.png", &png).await;
+        let (status, _) = citizen
+            .upload(&path, &[("component_index", "1")], "form.pdf", PDF)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "component 1 is the form, not an upload"
+        );
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+        ];
+        let (status, _) = citizen
+            .upload(&path, &[("component_index", "2")], "anh.png", &png)
+            .await;
         assert_eq!(status, StatusCode::CREATED);
         let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
         let files = view["attachments"].as_array().unwrap();
@@ -236,7 +392,11 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
     }
     out
 }
@@ -244,18 +404,54 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[tokio::test]
 async fn health_and_openapi_answer() {
     for server in servers() {
-        let res = client().get(format!("{}/healthz", server.base)).send().await.unwrap();
+        let res = client()
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let doc: serde_json::Value = client().get(format!("{}/api/v1/openapi.json", server.base)).send().await.unwrap().json().await.unwrap();
+        let doc: serde_json::Value = client()
+            .get(format!("{}/api/v1/openapi.json", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let paths = doc["paths"].as_object().unwrap();
-        for p in ["/api/v1/session", "/api/v1/procedures", "/api/v1/procedures/{code}", "/api/v1/status/{code}",
-                  "/api/v1/dossiers", "/api/v1/dossiers/{id}", "/api/v1/dossiers/{id}/form",
-                  "/api/v1/dossiers/{id}/attachments", "/api/v1/dossiers/{id}/result",
-                  "/api/v1/dossiers/{id}/actions", "/api/v1/files/{id}"] {
+        for p in [
+            "/api/v1/session",
+            "/api/v1/procedures",
+            "/api/v1/procedures/{code}",
+            "/api/v1/status/{code}",
+            "/api/v1/dossiers",
+            "/api/v1/dossiers/{id}",
+            "/api/v1/dossiers/{id}/form",
+            "/api/v1/dossiers/{id}/attachments",
+            "/api/v1/dossiers/{id}/result",
+            "/api/v1/dossiers/{id}/actions",
+            "/api/v1/files/{id}",
+        ] {
             assert!(paths.contains_key(p), "{p} missing from OpenAPI");
         }
-        let found: Vec<serde_json::Value> = client().get(format!("{}/api/v1/procedures?q=dang%20ky%20khai%20sinh", server.base)).send().await.unwrap().json().await.unwrap();
+        let found: Vec<serde_json::Value> = client()
+            .get(format!(
+                "{}/api/v1/procedures?q=dang%20ky%20khai%20sinh",
+                server.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(found.iter().any(|p| p["name"] == "Đăng ký khai sinh"));
-        assert!(found.iter().all(|p| p["name"].as_str().unwrap().to_lowercase().contains("đăng ký khai sinh")));
+        assert!(found.iter().all(|p| {
+            p["name"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("đăng ký khai sinh")
+        }));
     }
 }

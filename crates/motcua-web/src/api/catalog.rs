@@ -19,7 +19,10 @@ pub struct SearchParams {
 /// Anyone: procedures matching `q` (all when empty).
 #[utoipa::path(get, path = "/api/v1/procedures", params(SearchParams),
     responses((status = 200, description = "Matching procedures, current versions")))]
-pub async fn search(State(s): State<AppState>, Query(p): Query<SearchParams>) -> Json<Vec<ProcedureView>> {
+pub async fn search(
+    State(s): State<AppState>,
+    Query(p): Query<SearchParams>,
+) -> Json<Vec<ProcedureView>> {
     let query: String = p.q.chars().take(200).collect();
     let catalog = s.app.catalog();
     Json(catalog.search(&query).into_iter().cloned().collect())
@@ -28,7 +31,10 @@ pub async fn search(State(s): State<AppState>, Query(p): Query<SearchParams>) ->
 /// Anyone: one procedure with its components, form and fees.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", params(("code" = String, Path)),
     responses((status = 200, description = "The procedure"), (status = 404, body = super::ErrorBody)))]
-pub async fn procedure(State(s): State<AppState>, Path(code): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn procedure(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let catalog = s.app.catalog();
     let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
     let agencies: Vec<serde_json::Value> = catalog
@@ -44,6 +50,14 @@ pub async fn procedure(State(s): State<AppState>, Path(code): Path<String>) -> R
 /// Anyone holding a dossier code: progress only, no personal data.
 #[utoipa::path(get, path = "/api/v1/status/{code}", params(("code" = String, Path)),
     responses((status = 200, description = "Progress"), (status = 404, body = super::ErrorBody)))]
-pub async fn status(State(s): State<AppState>, Path(code): Path<String>) -> Result<Json<PublicStatus>, ApiError> {
-    Ok(Json(s.app.public_status(&code).await?.ok_or(AppError::NotFound)?))
+pub async fn status(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<PublicStatus>, ApiError> {
+    Ok(Json(
+        s.app
+            .public_status(&code)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    ))
 }

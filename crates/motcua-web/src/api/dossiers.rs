@@ -20,8 +20,15 @@ use crate::multipart;
 /// Signed-in: citizens get their own dossiers, officials their role's queue.
 #[utoipa::path(get, path = "/api/v1/dossiers", security(("bearer" = [])),
     responses((status = 200, description = "Dossier lines"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
-pub async fn list(State(s): State<AppState>, ApiUser(user, _): ApiUser) -> Result<Json<Vec<DossierLine>>, ApiError> {
-    let lines = if user.role == Role::Citizen { s.app.my_dossiers(&user).await? } else { s.app.work_queue(&user).await? };
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+) -> Result<Json<Vec<DossierLine>>, ApiError> {
+    let lines = if user.role == Role::Citizen {
+        s.app.my_dossiers(&user).await?
+    } else {
+        s.app.work_queue(&user).await?
+    };
     Ok(Json(lines))
 }
 
@@ -55,11 +62,17 @@ pub async fn create(
     ApiUser(user, _): ApiUser,
     Json(req): Json<CreateDossier>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = s.app.start_dossier(&user, &req.procedure_code, &req.agency_id, &req.form).await?;
+    let id = s
+        .app
+        .start_dossier(&user, &req.procedure_code, &req.agency_id, &req.form)
+        .await?;
     let code = if req.submit {
         match s.app.submit(&user, &id).await {
             Ok(code) => Some(code),
-            Err(AppError::Invalid { message, mut fields }) => {
+            Err(AppError::Invalid {
+                message,
+                mut fields,
+            }) => {
                 fields.insert("dossier_id".into(), id);
                 return Err(AppError::Invalid { message, fields }.into());
             }
@@ -74,7 +87,11 @@ pub async fn create(
 /// The applicant, or an official of the handling agency.
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "The dossier with its history"), (status = 404, body = super::ErrorBody)))]
-pub async fn show(State(s): State<AppState>, ApiUser(user, _): ApiUser, Path(id): Path<String>) -> Result<Json<DossierView>, ApiError> {
+pub async fn show(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<DossierView>, ApiError> {
     Ok(Json(s.app.dossier_view(&user, &id).await?))
 }
 
@@ -111,9 +128,21 @@ pub async fn attach(
         .field("component_index")
         .and_then(|i| i.trim().parse::<usize>().ok())
         .ok_or_else(|| AppError::invalid("Thiếu component_index."))?;
-    let file = form.files.first().ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
-    let attachment = s.app.attach_file(&user, &id, index, &file.file_name, &file.bytes).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: attachment, code: None })))
+    let file = form
+        .files
+        .first()
+        .ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
+    let attachment = s
+        .app
+        .attach_file(&user, &id, index, &file.file_name, &file.bytes)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: attachment,
+            code: None,
+        }),
+    ))
 }
 
 /// The leader of the handling agency: multipart with `file`.
@@ -127,9 +156,21 @@ pub async fn attach_result(
     body: Multipart,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let form = multipart::read(body).await?;
-    let file = form.files.first().ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
-    let attachment = s.app.attach_result(&user, &id, &file.file_name, &file.bytes).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: attachment, code: None })))
+    let file = form
+        .files
+        .first()
+        .ok_or_else(|| AppError::invalid("Thiếu tệp (trường file)."))?;
+    let attachment = s
+        .app
+        .attach_result(&user, &id, &file.file_name, &file.bytes)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: attachment,
+            code: None,
+        }),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -156,15 +197,35 @@ pub async fn act(
     Path(id): Path<String>,
     Json(req): Json<ActionRequest>,
 ) -> Result<Json<ActionDone>, ApiError> {
-    let action = Action::parse(&req.action).ok_or_else(|| AppError::invalid(format!("Thao tác không hợp lệ: {}", req.action)))?;
-    let code = s.app.act(&user, &id, &Command { action, reason: req.reason, score: req.score }).await?;
+    let action = Action::parse(&req.action)
+        .ok_or_else(|| AppError::invalid(format!("Thao tác không hợp lệ: {}", req.action)))?;
+    let code = s
+        .app
+        .act(
+            &user,
+            &id,
+            &Command {
+                action,
+                reason: req.reason,
+                score: req.score,
+            },
+        )
+        .await?;
     Ok(Json(ActionDone { code }))
 }
 
 /// Whoever may see the dossier the file belongs to.
 #[utoipa::path(get, path = "/api/v1/files/{id}", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "The file"), (status = 404, body = super::ErrorBody)))]
-pub async fn download(State(s): State<AppState>, ApiUser(user, _): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn download(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let (name, content_type, bytes) = s.app.download(&user, &id).await?;
-    Ok(crate::pages::dossier::file_response(&name, &content_type, bytes))
+    Ok(crate::pages::dossier::file_response(
+        &name,
+        &content_type,
+        bytes,
+    ))
 }

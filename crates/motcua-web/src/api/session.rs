@@ -28,7 +28,10 @@ pub struct LoginResponse {
 /// Anyone: exchanges a login and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = super::ErrorBody)))]
-pub async fn login(State(s): State<AppState>, Json(req): Json<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
+pub async fn login(
+    State(s): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
     let session = s.app.login(&req.login, &req.password).await?;
     Ok(Json(LoginResponse {
         token: session.token,

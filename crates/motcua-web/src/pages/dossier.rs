@@ -27,16 +27,33 @@ struct ListPage {
 }
 
 /// Citizens see their own dossiers; officials their role's queue in their agency.
-pub async fn list(State(s): State<AppState>, PageUser(user): PageUser) -> Result<Response, PageError> {
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Response, PageError> {
     let official = user.role.is_official();
     let (heading, empty_text, lines) = if official {
-        ("Hồ sơ cần xử lý", "Không có hồ sơ nào đang chờ bạn xử lý.", s.app.work_queue(&user).await?)
+        (
+            "Hồ sơ cần xử lý",
+            "Không có hồ sơ nào đang chờ bạn xử lý.",
+            s.app.work_queue(&user).await?,
+        )
     } else if user.role == Role::Citizen {
-        ("Hồ sơ của tôi", "Bạn chưa có hồ sơ nào.", s.app.my_dossiers(&user).await?)
+        (
+            "Hồ sơ của tôi",
+            "Bạn chưa có hồ sơ nào.",
+            s.app.my_dossiers(&user).await?,
+        )
     } else {
         return Err(AppError::Forbidden("Tài khoản này không xử lý hồ sơ.".into()).into());
     };
-    render(&ListPage { layout: Layout::new(heading, Some(user)), heading, empty_text, official, lines })
+    render(&ListPage {
+        layout: Layout::new(heading, Some(user)),
+        heading,
+        empty_text,
+        official,
+        lines,
+    })
 }
 
 pub struct ActionVm {
@@ -61,7 +78,12 @@ struct DossierPage {
     error: Option<String>,
 }
 
-fn dossier_page(user: CurrentUser, d: DossierView, flash: Option<String>, error: Option<String>) -> DossierPage {
+fn dossier_page(
+    user: CurrentUser,
+    d: DossierView,
+    flash: Option<String>,
+    error: Option<String>,
+) -> DossierPage {
     let actions = d
         .actions
         .iter()
@@ -72,7 +94,9 @@ fn dossier_page(user: CurrentUser, d: DossierView, flash: Option<String>, error:
             label: a.label(),
             needs_reason: a.needs_reason(),
             reason_label: match a {
-                Action::RequestSupplement => "Nội dung cần bổ sung (liệt kê đầy đủ, để người nộp bổ sung một lần)",
+                Action::RequestSupplement => {
+                    "Nội dung cần bổ sung (liệt kê đầy đủ, để người nộp bổ sung một lần)"
+                }
                 Action::Refuse => "Lý do từ chối",
                 Action::Withdraw => "Lý do rút hồ sơ",
                 _ => "Lý do",
@@ -89,7 +113,10 @@ fn dossier_page(user: CurrentUser, d: DossierView, flash: Option<String>, error:
         .filter_map(|f| d.form.get(&f.key).map(|v| (f.label.clone(), v.clone())))
         .collect();
     DossierPage {
-        layout: Layout::new(d.code.clone().unwrap_or_else(|| "Hồ sơ nháp".into()), Some(user.clone())),
+        layout: Layout::new(
+            d.code.clone().unwrap_or_else(|| "Hồ sơ nháp".into()),
+            Some(user.clone()),
+        ),
         csrf: user.csrf_token,
         upload_result: d.can("approve"),
         actions,
@@ -114,11 +141,15 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let d = s.app.dossier_view(&user, &id).await?;
     let flash = q.done.as_deref().map(|done| match (done, &d.code) {
-        ("submit", Some(code)) => format!("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn: {code}. Hãy giữ mã này để tra cứu."),
+        ("submit", Some(code)) => {
+            format!("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn: {code}. Hãy giữ mã này để tra cứu.")
+        }
         ("result", _) => "Đã đính kèm tệp kết quả.".to_string(),
         (other, _) => format!(
             "Đã thực hiện: {}.",
-            Action::parse(other).map(Action::label).unwrap_or("thao tác")
+            Action::parse(other)
+                .map(Action::label)
+                .unwrap_or("thao tác")
         ),
     });
     render(&dossier_page(user, d, flash, None))
@@ -140,7 +171,11 @@ pub async fn receipt(
 ) -> Result<Response, PageError> {
     let d = s.app.dossier_view(&user, &id).await?;
     let code = d.code.clone().ok_or(AppError::NotFound)?;
-    render(&ReceiptPage { layout: Layout::new(format!("Giấy tiếp nhận {code}"), Some(user)), code, d })
+    render(&ReceiptPage {
+        layout: Layout::new(format!("Giấy tiếp nhận {code}"), Some(user)),
+        code,
+        d,
+    })
 }
 
 #[derive(Deserialize)]
@@ -165,7 +200,9 @@ pub async fn act(
         score: f.score.and_then(|s| s.parse().ok()),
     };
     match s.app.act(&user, &id, &cmd).await {
-        Ok(_) => Ok(Redirect::to(&format!("/dossiers/{id}?done={}", action.as_str())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/dossiers/{id}?done={}", action.as_str())).into_response())
+        }
         Err(e @ (AppError::Transition(_) | AppError::Invalid { .. } | AppError::Conflict)) => {
             let (status, _) = crate::error::classify(&e);
             let d = s.app.dossier_view(&user, &id).await?;
@@ -185,7 +222,11 @@ pub async fn attach_result(
     let form = multipart::read(body).await?;
     check_csrf(&user, form.field("csrf"))?;
     let outcome = match form.files.first() {
-        Some(file) => s.app.attach_result(&user, &id, &file.file_name, &file.bytes).await.map(|_| ()),
+        Some(file) => s
+            .app
+            .attach_result(&user, &id, &file.file_name, &file.bytes)
+            .await
+            .map(|_| ()),
         None => Err(AppError::invalid("Vui lòng chọn tệp kết quả.")),
     };
     match outcome {
@@ -213,17 +254,32 @@ pub async fn download(
 pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = name
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,

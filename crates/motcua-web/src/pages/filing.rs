@@ -72,13 +72,19 @@ struct Draft<'a> {
 }
 
 fn field_anchor(key: &str) -> String {
-    if key.starts_with("file_") || key == "agency_id" { key.to_string() } else { format!("f_{key}") }
+    if key.starts_with("file_") || key == "agency_id" {
+        key.to_string()
+    } else {
+        format!("f_{key}")
+    }
 }
 
 fn page(s: &AppState, user: &CurrentUser, p: &ProcedureView, draft: Draft<'_>) -> FilePage {
     let catalog = s.app.catalog();
-    let attachments: Vec<&AttachmentView> =
-        draft.dossier.map(|d| d.component_files().collect()).unwrap_or_default();
+    let attachments: Vec<&AttachmentView> = draft
+        .dossier
+        .map(|d| d.component_files().collect())
+        .unwrap_or_default();
     let fields = p
         .definition
         .form_fields
@@ -124,12 +130,19 @@ fn page(s: &AppState, user: &CurrentUser, p: &ProcedureView, draft: Draft<'_>) -
         Some(d) => (
             format!("/dossiers/{}/edit", d.id),
             d.code.is_some(),
-            d.events.iter().rev().find(|e| e.kind == "request_supplement").and_then(|e| e.reason.clone()),
+            d.events
+                .iter()
+                .rev()
+                .find(|e| e.kind == "request_supplement")
+                .and_then(|e| e.reason.clone()),
         ),
         None => (format!("/procedures/{}/file", p.code), false, None),
     };
-    let mut errors: Vec<(String, String)> =
-        draft.errors.iter().map(|(k, v)| (field_anchor(k), v.clone())).collect();
+    let mut errors: Vec<(String, String)> = draft
+        .errors
+        .iter()
+        .map(|(k, v)| (field_anchor(k), v.clone()))
+        .collect();
     errors.sort_by_key(|(anchor, _)| !anchor.starts_with("f_"));
     FilePage {
         layout: Layout::new(format!("Nộp hồ sơ: {}", p.name), Some(user.clone())),
@@ -139,9 +152,16 @@ fn page(s: &AppState, user: &CurrentUser, p: &ProcedureView, draft: Draft<'_>) -
         dossier_id: draft.dossier.map(|d| d.id.clone()),
         resubmit,
         supplement_reason: reason,
-        applicant_name: draft.dossier.map(|d| d.applicant_name.clone()).unwrap_or_else(|| user.display_name.clone()),
+        applicant_name: draft
+            .dossier
+            .map(|d| d.applicant_name.clone())
+            .unwrap_or_else(|| user.display_name.clone()),
         applicant_personal_id: draft.dossier.and_then(|d| d.applicant_personal_id.clone()),
-        agencies: catalog.agencies_for(p).iter().map(|a| (a.id.clone(), a.name.clone())).collect(),
+        agencies: catalog
+            .agencies_for(p)
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
         selected_agency: draft.agency_id,
         agency_error: draft.errors.get("agency_id").cloned(),
         fields,
@@ -157,7 +177,9 @@ fn citizen_only(user: &CurrentUser) -> Result<(), PageError> {
     if user.role == motcua_app::domain::Role::Citizen {
         Ok(())
     } else {
-        Err(PageError(AppError::Forbidden("Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into())))
+        Err(PageError(AppError::Forbidden(
+            "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
+        )))
     }
 }
 
@@ -240,7 +262,10 @@ async fn handle(
     let agency_id = form.field("agency_id").unwrap_or_default().to_string();
 
     // 1. Save what was typed.
-    let id = match (id.or_else(|| form.field("dossier_id").map(str::to_string)), code) {
+    let id = match (
+        id.or_else(|| form.field("dossier_id").map(str::to_string)),
+        code,
+    ) {
         (Some(id), _) => {
             s.app.update_form(&user, &id, &values).await?;
             id
@@ -250,7 +275,14 @@ async fn handle(
             Err(AppError::Invalid { message, fields }) => {
                 let catalog = s.app.catalog();
                 let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
-                let draft = Draft { dossier: None, values, agency_id, errors: fields, message, saved: None };
+                let draft = Draft {
+                    dossier: None,
+                    values,
+                    agency_id,
+                    errors: fields,
+                    message,
+                    saved: None,
+                };
                 return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, &user, p, draft));
             }
             Err(e) => return Err(e.into()),
@@ -261,10 +293,18 @@ async fn handle(
     // 2. Store the files, each judged on its own.
     let mut errors = BTreeMap::new();
     for file in &form.files {
-        let Some(index) = file.field.strip_prefix("file_").and_then(|i| i.parse::<usize>().ok()) else {
+        let Some(index) = file
+            .field
+            .strip_prefix("file_")
+            .and_then(|i| i.parse::<usize>().ok())
+        else {
             continue;
         };
-        match s.app.attach_file(&user, &id, index, &file.file_name, &file.bytes).await {
+        match s
+            .app
+            .attach_file(&user, &id, index, &file.file_name, &file.bytes)
+            .await
+        {
             Ok(_) => {}
             Err(AppError::File(e)) => {
                 errors.insert(file.field.clone(), format!("{} ({})", e, file.file_name));
@@ -293,7 +333,9 @@ async fn handle(
             return render_status(StatusCode::OK, &page(&s, &user, &d.procedure, draft));
         }
         match s.app.submit(&user, &id).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/dossiers/{id}?done=submit")).into_response()),
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/dossiers/{id}?done=submit")).into_response());
+            }
             Err(AppError::Invalid { message: m, fields }) => {
                 errors = fields;
                 message = m;
@@ -302,6 +344,16 @@ async fn handle(
         }
     }
     let d = s.app.dossier_view(&user, &id).await?;
-    let draft = Draft { values: d.form.clone(), dossier: Some(&d), agency_id, errors, message, saved: None };
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, &user, &d.procedure, draft))
+    let draft = Draft {
+        values: d.form.clone(),
+        dossier: Some(&d),
+        agency_id,
+        errors,
+        message,
+        saved: None,
+    };
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page(&s, &user, &d.procedure, draft),
+    )
 }

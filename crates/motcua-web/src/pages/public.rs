@@ -20,10 +20,16 @@ struct Home {
 }
 
 /// Anyone.
-pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response, PageError> {
+pub async fn home(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> Result<Response, PageError> {
     let catalog = s.app.catalog();
     let procedures = catalog.procedures.iter().take(6).cloned().collect();
-    render(&Home { layout: Layout::new("Trang chủ", user), procedures })
+    render(&Home {
+        layout: Layout::new("Trang chủ", user),
+        procedures,
+    })
 }
 
 /// Anyone: answers 200 when the database answers.
@@ -72,7 +78,11 @@ pub async fn procedures(
     let query: String = q.q.trim().chars().take(200).collect();
     let catalog = s.app.catalog();
     let procedures = catalog.search(&query).into_iter().cloned().collect();
-    render(&Procedures { layout: Layout::new("Thủ tục hành chính", user), query, procedures })
+    render(&Procedures {
+        layout: Layout::new("Thủ tục hành chính", user),
+        query,
+        procedures,
+    })
 }
 
 #[derive(Template)]
@@ -92,7 +102,11 @@ pub async fn procedure(
 ) -> Result<Response, PageError> {
     let catalog = s.app.catalog();
     let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
-    let names: Vec<&str> = catalog.agencies_for(p).iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<&str> = catalog
+        .agencies_for(p)
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     render(&ProcedurePage {
         layout: Layout::new(p.name.clone(), user),
         fee: crate::fmt::fee_line(p.fee_vnd, p.online_fee_vnd),
@@ -122,9 +136,24 @@ pub async fn status(
     Query(q): Query<StatusQuery>,
 ) -> Result<Response, PageError> {
     let code: String = q.code.trim().chars().take(64).collect();
-    let status = if code.is_empty() { None } else { s.app.public_status(&code).await? };
-    let http = if !code.is_empty() && status.is_none() { StatusCode::NOT_FOUND } else { StatusCode::OK };
-    render_status(http, &StatusPage { layout: Layout::new("Tra cứu hồ sơ", user), code, status })
+    let status = if code.is_empty() {
+        None
+    } else {
+        s.app.public_status(&code).await?
+    };
+    let http = if !code.is_empty() && status.is_none() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        http,
+        &StatusPage {
+            layout: Layout::new("Tra cứu hồ sơ", user),
+            code,
+            status,
+        },
+    )
 }
 
 /// Anything unknown.

@@ -31,12 +31,20 @@ pub struct NextQuery {
 }
 
 /// Anyone.
-pub async fn login_page(MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
+pub async fn login_page(
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, PageError> {
     let next = safe_next(&q.next).to_string();
     if user.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    render(&LoginPage { layout: Layout::anonymous("Đăng nhập"), next, login: String::new(), error: None })
+    render(&LoginPage {
+        layout: Layout::anonymous("Đăng nhập"),
+        next,
+        login: String::new(),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -50,7 +58,11 @@ pub struct LoginForm {
 }
 
 /// Anyone: checks the password and sets the session cookie.
-pub async fn login(State(s): State<AppState>, jar: CookieJar, Form(f): Form<LoginForm>) -> Result<Response, PageError> {
+pub async fn login(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
     let next = safe_next(&f.next).to_string();
     match s.app.login(&f.login, &f.password).await {
         Ok(session) => {

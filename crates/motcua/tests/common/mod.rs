@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 pub const PASSWORD: &str = "MotCua@2026";
 pub const LAN: &str = "019195012345";
 pub const MINH: &str = "019088001234";
-pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 pub struct Server {
     pub name: &'static str,
@@ -26,26 +27,49 @@ pub struct Server {
 fn start(name: &'static str, database_url: Option<String>) -> Server {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async move {
             let dir = tempfile::tempdir().unwrap().keep();
             let url = match database_url {
-                Some(base) => Some(motcua_store::create_scratch_postgres_database(&base).await.unwrap()),
+                Some(base) => Some(
+                    motcua_store::create_scratch_postgres_database(&base)
+                        .await
+                        .unwrap(),
+                ),
                 None => None,
             };
-            let config = Config { data_dir: dir.clone(), database_url: url, master_key_hex: None };
+            let config = Config {
+                data_dir: dir.clone(),
+                database_url: url,
+                master_key_hex: None,
+            };
             let app = App::open(&config).await.unwrap();
             app.seed_demo().await.unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr: SocketAddr = listener.local_addr().unwrap();
             tx.send((addr, dir)).unwrap();
-            motcua_web::serve(listener, AppState { app, secure_cookies: false }, std::future::pending())
-                .await
-                .unwrap();
+            motcua_web::serve(
+                listener,
+                AppState {
+                    app,
+                    secure_cookies: false,
+                },
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
         });
     });
     let (addr, data_dir) = rx.recv().unwrap();
-    Server { name, base: format!("http://{addr}"), data_dir }
+    Server {
+        name,
+        base: format!("http://{addr}"),
+        data_dir,
+    }
 }
 
 /// The servers every test runs against.
@@ -66,7 +90,11 @@ pub fn servers() -> Vec<&'static Server> {
 
 /// An HTTP client that does not follow redirects (tests look at them).
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(Policy::none()).cookie_store(true).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
 }
 
 /// A signed-in API caller.
@@ -87,7 +115,11 @@ impl Api {
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "login {login}");
         let body: Value = res.json().await.unwrap();
-        Api { base: server.base.clone(), token: body["token"].as_str().unwrap().to_string(), http }
+        Api {
+            base: server.base.clone(),
+            token: body["token"].as_str().unwrap().to_string(),
+            http,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -95,34 +127,74 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let res = self.http.get(self.url(path)).bearer_auth(&self.token).send().await.unwrap();
+        let res = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let res = self.http.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let res = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn put(&self, path: &str, body: Value) -> StatusCode {
-        self.http.put(self.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap().status()
+        self.http
+            .put(self.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 
-    pub async fn upload(&self, path: &str, fields: &[(&str, &str)], file_name: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, Value) {
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in fields {
             form = form.text(k.to_string(), v.to_string());
         }
-        form = form.part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.to_string()));
-        let res = self.http.post(self.url(path)).bearer_auth(&self.token).multipart(form).send().await.unwrap();
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.to_string()),
+        );
+        let res = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn act(&self, id: &str, action: &str, reason: Option<&str>) -> (StatusCode, Value) {
-        self.post(&format!("/api/v1/dossiers/{id}/actions"), json!({"action": action, "reason": reason})).await
+        self.post(
+            &format!("/api/v1/dossiers/{id}/actions"),
+            json!({"action": action, "reason": reason}),
+        )
+        .await
     }
 
     /// The agency id of a commune's people's committee for a procedure (5443 = Phan Đình Phùng).
@@ -155,11 +227,21 @@ pub fn birth_form() -> Value {
 pub async fn submitted_birth_dossier(citizen: &Api) -> (String, String) {
     let agency = citizen.agency_for("HT-01", "Phan Đình Phùng").await;
     let (status, body) = citizen
-        .post("/api/v1/dossiers", json!({"procedure_code": "HT-01", "agency_id": agency, "form": birth_form()}))
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": "HT-01", "agency_id": agency, "form": birth_form()}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["id"].as_str().unwrap().to_string();
-    let (status, body) = citizen.upload(&format!("/api/v1/dossiers/{id}/attachments"), &[("component_index", "2")], "giay-chung-sinh.pdf", PDF).await;
+    let (status, body) = citizen
+        .upload(
+            &format!("/api/v1/dossiers/{id}/attachments"),
+            &[("component_index", "2")],
+            "giay-chung-sinh.pdf",
+            PDF,
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, body) = citizen.act(&id, "submit", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -178,7 +260,11 @@ pub async fn page_login(server: &Server, login: &str) -> reqwest::Client {
     let http = client();
     let res = http
         .post(format!("{}/login", server.base))
-        .form(&[("login", login), ("password", PASSWORD), ("next", "/dossiers")])
+        .form(&[
+            ("login", login),
+            ("password", PASSWORD),
+            ("next", "/dossiers"),
+        ])
         .send()
         .await
         .unwrap();

@@ -1,0 +1,190 @@
+// Shared helpers for the browser tests: start the app, launch Chromium, check every page with axe.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const E2E_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const SCREENSHOT_DIR = join(E2E_DIR, 'screenshots');
+export const MOTCUA_BIN = process.env.MOTCUA_BIN
+  ? resolve(process.env.MOTCUA_BIN)
+  : resolve(E2E_DIR, '..', 'target', 'debug', 'motcua');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const DEMO_PASSWORD = 'MotCua@2026';
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+async function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts `motcua demo` on a fresh data folder and a free port; resolves once /healthz answers 200. */
+export async function startApp({ timeoutMs = 60_000 } = {}) {
+  if (!existsSync(MOTCUA_BIN)) {
+    throw new Error(`motcua binary not found at ${MOTCUA_BIN} (build it with "cargo build -p motcua" or set MOTCUA_BIN)`);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-'));
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  const child = spawn(MOTCUA_BIN, ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output += chunk.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  const exitPromise = new Promise((ok) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    ok(exited);
+  }));
+
+  const app = {
+    baseURL,
+    dataDir,
+    pid: child.pid,
+    output: () => output,
+    async stop() {
+      if (exited === null) {
+        process.kill(child.pid, 'SIGTERM');
+        const killed = await Promise.race([exitPromise, sleep(5_000).then(() => null)]);
+        if (killed === null && exited === null) {
+          process.kill(child.pid, 'SIGKILL');
+          await exitPromise;
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      await app.stop();
+      throw new Error(`motcua exited early (${JSON.stringify(exited)}):\n${output}`);
+    }
+    try {
+      const res = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return app;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  await app.stop();
+  throw new Error(`motcua did not answer 200 on /healthz within ${timeoutMs} ms:\n${output}`);
+}
+
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium fonts-noto-core)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export function resetScreenshots() {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const f of readdirSync(SCREENSHOT_DIR)) {
+    if (f.endsWith('.png')) rmSync(join(SCREENSHOT_DIR, f), { force: true });
+  }
+}
+
+let shotCounter = 0;
+
+function formatViolations(name, url, violations) {
+  const lines = [];
+  for (const v of violations) {
+    lines.push(`  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`);
+    for (const node of v.nodes.slice(0, 8)) {
+      lines.push(`      at ${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`);
+    }
+    if (v.nodes.length > 8) lines.push(`      … and ${v.nodes.length - 8} more`);
+  }
+  return `axe on "${name}" (${url}) found ${violations.length} violation(s):\n${lines.join('\n')}`;
+}
+
+/**
+ * Records one visited page: saves a full-page screenshot and runs axe (WCAG 2.1 A/AA).
+ * Prints every violation; returns the serious/critical ones and keeps them in `journal`.
+ */
+export async function checkPage(page, name, journal) {
+  shotCounter += 1;
+  const slug = `${String(shotCounter).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${slug}.png`), fullPage: true });
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const url = page.url();
+  console.log(`axe ${slug}: ${results.passes.length} rules passed, ${results.violations.length} violated (${new URL(url).pathname})`);
+  if (results.violations.length > 0) {
+    console.log(formatViolations(name, url, results.violations));
+  }
+  const blocking = results.violations.filter((v) => BLOCKING_IMPACTS.has(v.impact));
+  journal.push({ name, url, blocking });
+  return blocking;
+}
+
+/** Fails with a readable list if any page in the journal had serious or critical violations. */
+export function assertAccessible(assert, journal) {
+  const bad = journal.filter((j) => j.blocking.length > 0);
+  assert.ok(journal.length > 0, 'no page was checked with axe');
+  assert.equal(
+    bad.length,
+    0,
+    `serious/critical accessibility violations:\n${bad.map((j) => formatViolations(j.name, j.url, j.blocking)).join('\n')}`,
+  );
+}
+
+/** Runs an action that navigates the page (link, form submit) and returns the final document response. */
+export async function navigating(page, action) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  return response;
+}
+
+/** A tiny but well-formed one-page PDF (the server checks the content type by its bytes). */
+export function tinyPdf() {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((obj, i) => {
+    offsets.push(Buffer.byteLength(body));
+    body += `${i + 1} 0 obj\n${obj}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(body);
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
