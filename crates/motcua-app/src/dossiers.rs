@@ -14,7 +14,8 @@ use motcua_store::{
 use serde_json::json;
 
 use crate::views::{
-    AttachmentView, DossierLine, DossierView, EventView, PublicStatus, PublicStep, event_label, ts,
+    AccessView, AttachmentView, DossierLine, DossierView, EventView, PublicStatus, PublicStep,
+    access_label, event_label, ts,
 };
 use crate::{App, AppError, CurrentUser, ProcedureView, Result, new_id, now_micros};
 
@@ -447,24 +448,35 @@ impl App {
         Ok(code.unwrap_or_default())
     }
 
+    /// Records an official's look at the applicant's personal data (who, when, whose, why).
+    async fn log_official_access(
+        &self,
+        user: &CurrentUser,
+        d: &DossierRow,
+        action: &str,
+    ) -> Result<()> {
+        self.db
+            .log_access(&AccessLogEntry {
+                id: new_id(),
+                at: now_micros(),
+                actor_id: user.id.clone(),
+                actor_role: user.role.as_str().into(),
+                subject_user_id: Some(d.applicant_id.clone()),
+                dossier_id: Some(d.id.clone()),
+                action: action.into(),
+                purpose: "Xử lý hồ sơ".into(),
+            })
+            .await?;
+        Ok(())
+    }
+
     /// One dossier as its viewer may see it. An official's look at the applicant's personal data
     /// is recorded in the access log.
     pub async fn dossier_view(&self, user: &CurrentUser, id: &str) -> Result<DossierView> {
         let d = self.visible_dossier(user, id).await?;
         let rel = relation(user, &d);
         if rel == Relation::HandlingAgency {
-            self.db
-                .log_access(&AccessLogEntry {
-                    id: new_id(),
-                    at: now_micros(),
-                    actor_id: user.id.clone(),
-                    actor_role: user.role.as_str().into(),
-                    subject_user_id: Some(d.applicant_id.clone()),
-                    dossier_id: Some(d.id.clone()),
-                    action: "view_dossier".into(),
-                    purpose: "Xử lý hồ sơ".into(),
-                })
-                .await?;
+            self.log_official_access(user, &d, "view_dossier").await?;
         }
         let procedure = self.procedure_of(&d).await?;
         let state = state_of(&d)?;
@@ -544,6 +556,26 @@ impl App {
             history_intact,
             procedure,
         })
+    }
+
+    /// Who looked at the citizen's personal data, when and why (newest first).
+    pub async fn my_access_log(&self, user: &CurrentUser) -> Result<Vec<AccessView>> {
+        if user.role != Role::Citizen {
+            return Err(AppError::Forbidden(
+                "Trang này dành cho người dân, doanh nghiệp.".into(),
+            ));
+        }
+        let rows = self.db.access_log_for_subject(&user.id, 200).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(e, code)| AccessView {
+                at: ts(e.at),
+                actor_role: Role::parse(&e.actor_role).map(Role::label).unwrap_or(""),
+                action: access_label(&e.action),
+                purpose: e.purpose,
+                dossier_code: code,
+            })
+            .collect())
     }
 
     /// A citizen's own dossiers.
@@ -644,17 +676,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let d = self.visible_dossier(user, &a.dossier_id).await?;
         if relation(user, &d) == Relation::HandlingAgency {
-            self.db
-                .log_access(&AccessLogEntry {
-                    id: new_id(),
-                    at: now_micros(),
-                    actor_id: user.id.clone(),
-                    actor_role: user.role.as_str().into(),
-                    subject_user_id: Some(d.applicant_id.clone()),
-                    dossier_id: Some(d.id.clone()),
-                    action: "download_attachment".into(),
-                    purpose: "Xử lý hồ sơ".into(),
-                })
+            self.log_official_access(user, &d, "download_attachment")
                 .await?;
         }
         let bytes = self.files.get(&a.object_key, &a.sha256).await?;

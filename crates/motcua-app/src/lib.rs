@@ -22,7 +22,7 @@ pub use identity::{CurrentUser, Session};
 pub use motcua_domain as domain;
 pub use motcua_files::FileError;
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
-pub use views::{AttachmentView, DossierLine, DossierView, EventView, PublicStatus};
+pub use views::{AccessView, AttachmentView, DossierLine, DossierView, EventView, PublicStatus};
 
 pub type Result<T> = std::result::Result<T, AppError>;
 

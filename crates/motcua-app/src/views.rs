@@ -131,3 +131,21 @@ pub(crate) fn event_label(kind: &str) -> &'static str {
         .map(EventKind::label)
         .unwrap_or("Sự kiện")
 }
+
+/// One look at a citizen's personal data, as the citizen sees it on "my data".
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessView {
+    pub at: Timestamp,
+    pub actor_role: &'static str,
+    pub action: &'static str,
+    pub purpose: String,
+    pub dossier_code: Option<String>,
+}
+
+pub(crate) fn access_label(action: &str) -> &'static str {
+    match action {
+        "view_dossier" => "Xem hồ sơ",
+        "download_attachment" => "Tải giấy tờ đính kèm",
+        _ => "Truy cập dữ liệu",
+    }
+}

@@ -420,7 +420,10 @@ pub fn decide(
         .as_deref()
         .map(crate::text::clean)
         .filter(|r| !r.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
+    {
         return Err(TransitionError::ReasonRequired);
     }
     if rule.needs_reason && reason.is_none() {

@@ -376,6 +376,9 @@ impl Tx {
     }
 }
 
+const ATTACHMENT_COLUMNS: &str = "id, dossier_id, purpose, component_index, file_name_sealed, \
+     content_type, size_bytes, sha256, object_key, uploaded_by, uploaded_at";
+
 const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_code, p.name AS procedure_name, \
      a.name AS agency_name, d.state, d.submitted_at, d.due_at, d.updated_at \
      FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.agency_id";
@@ -477,9 +480,7 @@ impl Db {
 
     pub async fn attachments(&self, dossier_id: &str) -> Result<Vec<AttachmentRow>> {
         let rows = sqlx::query(
-            "SELECT id, dossier_id, purpose, component_index, file_name_sealed, content_type, size_bytes, \
-             sha256, object_key, uploaded_by, uploaded_at FROM attachments WHERE dossier_id = $1 \
-             ORDER BY uploaded_at, id",
+            &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE dossier_id = $1 ORDER BY uploaded_at, id"),
         )
         .bind(dossier_id)
         .fetch_all(&self.read)
@@ -488,10 +489,9 @@ impl Db {
     }
 
     pub async fn attachment(&self, id: &str) -> Result<Option<AttachmentRow>> {
-        let row = sqlx::query(
-            "SELECT id, dossier_id, purpose, component_index, file_name_sealed, content_type, size_bytes, \
-             sha256, object_key, uploaded_by, uploaded_at FROM attachments WHERE id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.read)
         .await?;

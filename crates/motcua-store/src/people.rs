@@ -204,15 +204,16 @@ impl Db {
         insert_access(&self.write, e).await
     }
 
-    /// Accesses to one person's data, newest first.
+    /// Accesses to one person's data, newest first, with the code of the dossier concerned.
     pub async fn access_log_for_subject(
         &self,
         subject_user_id: &str,
         limit: i64,
-    ) -> Result<Vec<AccessLogEntry>> {
+    ) -> Result<Vec<(AccessLogEntry, Option<String>)>> {
         let rows = sqlx::query(
-            "SELECT id, at, actor_id, actor_role, subject_user_id, dossier_id, action, purpose \
-             FROM access_log WHERE subject_user_id = $1 ORDER BY at DESC LIMIT $2",
+            "SELECT l.id, l.at, l.actor_id, l.actor_role, l.subject_user_id, l.dossier_id, l.action, \
+             l.purpose, d.code FROM access_log l LEFT JOIN dossiers d ON d.id = l.dossier_id \
+             WHERE l.subject_user_id = $1 ORDER BY l.at DESC LIMIT $2",
         )
         .bind(subject_user_id)
         .bind(limit)
@@ -220,7 +221,7 @@ impl Db {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(AccessLogEntry {
+                let entry = AccessLogEntry {
                     id: col(r, "id")?,
                     at: col(r, "at")?,
                     actor_id: col(r, "actor_id")?,
@@ -229,7 +230,8 @@ impl Db {
                     dossier_id: col(r, "dossier_id")?,
                     action: col(r, "action")?,
                     purpose: col(r, "purpose")?,
-                })
+                };
+                Ok((entry, col(r, "code")?))
             })
             .collect()
     }

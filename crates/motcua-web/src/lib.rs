@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dossiers/{id}/form", axum::routing::put(api::dossiers::update_form))
         .route("/api/v1/dossiers/{id}/actions", post(api::dossiers::act))
         .route("/api/v1/files/{id}", get(api::dossiers::download))
+        .route("/api/v1/me/access-log", get(api::dossiers::access_log))
         .merge(uploads)
         .fallback(pages::public::not_found)
         .layer(middleware::from_fn(log_request))

@@ -36,6 +36,7 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::POST, format!("/api/v1/dossiers/{id}/result")),
         (Method::POST, format!("/api/v1/dossiers/{id}/actions")),
         (Method::GET, format!("/api/v1/files/{file}")),
+        (Method::GET, "/api/v1/me/access-log".into()),
     ]
 }
 

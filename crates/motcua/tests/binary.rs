@@ -49,7 +49,9 @@ impl Running {
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         loop {
-            if reqwest::blocking::get(format!("{base}/healthz")).is_ok_and(|r| r.status().is_success()) {
+            if reqwest::blocking::get(format!("{base}/healthz"))
+                .is_ok_and(|r| r.status().is_success())
+            {
                 break;
             }
             assert!(

@@ -222,6 +222,19 @@ async fn dossier_journey_end_to_end_through_the_api() {
         let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
         assert_eq!(view["rating"], 3);
 
+        // Every official look at the citizen's data is on the citizen's access log.
+        let (status, log) = citizen.get("/api/v1/me/access-log").await;
+        assert_eq!(status, StatusCode::OK);
+        let log = log.as_array().unwrap();
+        let views_of_this = log
+            .iter()
+            .filter(|e| e["dossier_code"] == code.as_str() && e["action"] == "Xem hồ sơ")
+            .count();
+        assert!(views_of_this >= 1, "{log:?}");
+        assert!(log.iter().any(|e| e["actor_role"] == "Công chức tiếp nhận"));
+        let (status, _) = intake.get("/api/v1/me/access-log").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
         // Public status by code: progress, no personal data.
         let res = client()
             .get(format!("{}/api/v1/status/{code}", server.base))

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::domain::dossier::Action;
 use motcua_app::domain::{Command, Role};
-use motcua_app::{AppError, DossierLine, DossierView};
+use motcua_app::{AccessView, AppError, DossierLine, DossierView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -228,4 +228,14 @@ pub async fn download(
         &content_type,
         bytes,
     ))
+}
+
+/// Citizens: who looked at my personal data, when and why.
+#[utoipa::path(get, path = "/api/v1/me/access-log", security(("bearer" = [])),
+    responses((status = 200, description = "Accesses, newest first"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn access_log(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+) -> Result<Json<Vec<AccessView>>, ApiError> {
+    Ok(Json(s.app.my_access_log(&user).await?))
 }

@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         dossiers::attach_result,
         dossiers::act,
         dossiers::download,
+        dossiers::access_log,
     ),
     components(schemas(
         session::LoginRequest,
