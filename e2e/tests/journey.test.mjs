@@ -30,7 +30,12 @@ describe('motcua in a browser', { timeout: 150_000 }, () => {
 
   before(async () => {
     resetScreenshots();
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+    // Start both at once, but keep whichever started even if the other fails, so `after` can stop it.
+    const [appResult, browserResult] = await Promise.allSettled([startApp(), launchBrowser()]);
+    if (appResult.status === 'fulfilled') app = appResult.value;
+    if (browserResult.status === 'fulfilled') browser = browserResult.value;
+    if (appResult.status === 'rejected') throw appResult.reason;
+    if (browserResult.status === 'rejected') throw browserResult.reason;
   });
 
   after(async () => {
