@@ -121,9 +121,10 @@ describe('motcua in a browser', { timeout: 150_000 }, () => {
       assert.equal(await page.inputValue('#f_mother_personal_id'), CITIZEN_ID);
       assert.equal(await page.locator('#f_child_sex option:checked').textContent(), 'Nam');
       assert.equal(await page.locator('#f_relationship option:checked').textContent(), 'Mẹ');
-      if (await page.locator('#agency_id').count()) {
-        assert.equal(await page.inputValue('#agency_id'), agencyValue);
-      }
+      // The draft now exists: its agency is fixed and shown as text.
+      assert.equal(await page.locator('#agency_id').count(), 0);
+      assert.ok((await page.locator('main').textContent()).includes(COMMUNE), 'chosen agency shown');
+      assert.ok((await page.locator('main').textContent()).includes(CITIZEN_ID), 'personal ID shown from the profile');
       await checkPage(page, 'filing form with errors', journal);
 
       // Complete and submit.

@@ -141,6 +141,19 @@ impl App {
         })
     }
 
+    /// The signed-in citizen's personal ID, from their verified profile (shown, never typed).
+    pub async fn personal_id_of(&self, user: &CurrentUser) -> Result<Option<String>> {
+        let Some(row) = self.db.user(&user.id).await? else {
+            return Ok(None);
+        };
+        let Some(profile) = row.profile_sealed else {
+            return Ok(None);
+        };
+        let profile: serde_json::Value = serde_json::from_str(&self.open_text(&profile)?)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(profile["personal_id"].as_str().map(str::to_string))
+    }
+
     pub(crate) fn open_text(&self, sealed: &str) -> Result<String> {
         self.vault
             .open_text(sealed)

@@ -6,7 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::dossier::Action;
-use motcua_app::domain::{Command, Role};
+use motcua_app::domain::{Command, FieldType, Role};
 use motcua_app::{AppError, CurrentUser, DossierLine, DossierView};
 use serde::Deserialize;
 
@@ -110,7 +110,14 @@ fn dossier_page(
         .definition
         .form_fields
         .iter()
-        .filter_map(|f| d.form.get(&f.key).map(|v| (f.label.clone(), v.clone())))
+        .filter_map(|f| {
+            let v = d.form.get(&f.key)?;
+            let shown = match (f.field_type, v.parse::<jiff::civil::Date>()) {
+                (FieldType::Date, Ok(date)) => date.strftime("%d/%m/%Y").to_string(),
+                _ => v.clone(),
+            };
+            Some((f.label.clone(), shown))
+        })
         .collect();
     DossierPage {
         layout: Layout::new(

@@ -51,6 +51,8 @@ struct FilePage {
     applicant_name: String,
     applicant_personal_id: Option<String>,
     agencies: Vec<(String, String)>,
+    /// Once a draft exists its agency is fixed and shown as text.
+    chosen_agency: Option<String>,
     selected_agency: String,
     agency_error: Option<String>,
     fields: Vec<FieldVm>,
@@ -79,7 +81,13 @@ fn field_anchor(key: &str) -> String {
     }
 }
 
-fn page(s: &AppState, user: &CurrentUser, p: &ProcedureView, draft: Draft<'_>) -> FilePage {
+fn page(
+    s: &AppState,
+    user: &CurrentUser,
+    personal_id: Option<String>,
+    p: &ProcedureView,
+    draft: Draft<'_>,
+) -> FilePage {
     let catalog = s.app.catalog();
     let attachments: Vec<&AttachmentView> = draft
         .dossier
@@ -156,7 +164,8 @@ fn page(s: &AppState, user: &CurrentUser, p: &ProcedureView, draft: Draft<'_>) -
             .dossier
             .map(|d| d.applicant_name.clone())
             .unwrap_or_else(|| user.display_name.clone()),
-        applicant_personal_id: draft.dossier.and_then(|d| d.applicant_personal_id.clone()),
+        applicant_personal_id: personal_id,
+        chosen_agency: draft.dossier.map(|d| d.agency_name.clone()),
         agencies: catalog
             .agencies_for(p)
             .iter()
@@ -200,7 +209,10 @@ pub async fn file_new_page(
         message: String::new(),
         saved: None,
     };
-    render_status(StatusCode::OK, &page(&s, &user, p, draft))
+    render_status(
+        StatusCode::OK,
+        &page(&s, &user, s.app.personal_id_of(&user).await?, p, draft),
+    )
 }
 
 /// The applicant: their draft or their dossier being supplemented.
@@ -221,7 +233,16 @@ pub async fn file_edit_page(
         message: String::new(),
         saved: None,
     };
-    render_status(StatusCode::OK, &page(&s, &user, &d.procedure, draft))
+    render_status(
+        StatusCode::OK,
+        &page(
+            &s,
+            &user,
+            s.app.personal_id_of(&user).await?,
+            &d.procedure,
+            draft,
+        ),
+    )
 }
 
 /// Citizens: first post of a new dossier.
@@ -283,7 +304,10 @@ async fn handle(
                     message,
                     saved: None,
                 };
-                return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, &user, p, draft));
+                return render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &page(&s, &user, s.app.personal_id_of(&user).await?, p, draft),
+                );
             }
             Err(e) => return Err(e.into()),
         },
@@ -330,7 +354,16 @@ async fn handle(
                 message,
                 saved: Some("Đã lưu nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào từ mục «Hồ sơ của tôi».".into()),
             };
-            return render_status(StatusCode::OK, &page(&s, &user, &d.procedure, draft));
+            return render_status(
+                StatusCode::OK,
+                &page(
+                    &s,
+                    &user,
+                    s.app.personal_id_of(&user).await?,
+                    &d.procedure,
+                    draft,
+                ),
+            );
         }
         match s.app.submit(&user, &id).await {
             Ok(_) => {
@@ -354,6 +387,12 @@ async fn handle(
     };
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &page(&s, &user, &d.procedure, draft),
+        &page(
+            &s,
+            &user,
+            s.app.personal_id_of(&user).await?,
+            &d.procedure,
+            draft,
+        ),
     )
 }
