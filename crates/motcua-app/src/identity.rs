@@ -121,6 +121,11 @@ impl App {
         Ok(Some(self.current_user(&session.user, session.csrf_token)?))
     }
 
+    /// Deletes expired sessions; returns how many.
+    pub async fn purge_expired_sessions(&self) -> Result<u64> {
+        Ok(self.db.delete_expired_sessions(now_micros()).await?)
+    }
+
     pub async fn logout(&self, token: &str) -> Result<()> {
         Ok(self.db.delete_session(&token_hash(token)).await?)
     }

@@ -14,6 +14,20 @@ use crate::{App, AppError, Result, new_id, now_micros};
 pub const DEMO_PASSWORD: &str = "MotCua@2026";
 
 const DEMO_DATA: &str = include_str!("../../../data/demo-province.json");
+const ADMINISTRATIVE_UNITS: &str = include_str!("../../../data/administrative-units-2025.json");
+
+#[derive(Deserialize)]
+struct AdministrativeUnits {
+    provinces: Vec<Unit>,
+    communes_of_province: std::collections::BTreeMap<String, Vec<Unit>>,
+}
+#[derive(Deserialize)]
+struct Unit {
+    code: i64,
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
 
 #[derive(Deserialize)]
 struct DemoData {
@@ -117,6 +131,39 @@ impl App {
     async fn insert_demo(&self) -> Result<()> {
         let data: DemoData = serde_json::from_str(DEMO_DATA)
             .map_err(|e| AppError::Internal(format!("demo data: {e}")))?;
+        let units: AdministrativeUnits = serde_json::from_str(ADMINISTRATIVE_UNITS)
+            .map_err(|e| AppError::Internal(format!("administrative units: {e}")))?;
+        let province = units
+            .provinces
+            .iter()
+            .find(|p| p.code == data.province.code)
+            .ok_or_else(|| {
+                AppError::Internal(format!(
+                    "province {} is not in the 2025 list",
+                    data.province.code
+                ))
+            })?;
+        if province.name != data.province.name {
+            return Err(AppError::Internal(format!(
+                "demo province {} is called {} in the 2025 list",
+                data.province.name, province.name
+            )));
+        }
+        let official_communes = units
+            .communes_of_province
+            .get(&data.province.code.to_string());
+        // The official name of each demo commune, by its statistics code.
+        let commune_name = |c: &DemoCommune| -> Result<String> {
+            official_communes
+                .and_then(|list| list.iter().find(|u| u.code == c.code))
+                .map(|u| u.name.clone())
+                .ok_or_else(|| {
+                    AppError::Internal(format!(
+                        "commune {} ({}) is not in the 2025 list",
+                        c.code, c.name
+                    ))
+                })
+        };
         let now = now_micros();
         let password_hash = {
             // One hash per account: identical passwords still get distinct salts.
@@ -152,8 +199,12 @@ impl App {
         };
 
         let mut tx = self.db.begin().await?;
-        tx.insert_tenant(&self.tenant, &format!("Tỉnh {}", data.province.name), now)
-            .await?;
+        let tenant_name = if province.kind == "tỉnh" {
+            format!("Tỉnh {}", province.name)
+        } else {
+            province.name.clone()
+        };
+        tx.insert_tenant(&self.tenant, &tenant_name, now).await?;
 
         let mut province_index = 0;
         for agency in &data.agencies {
@@ -177,7 +228,7 @@ impl App {
                             data.province.code
                         ),
                         format!("{}:{}", agency.key, c.code),
-                        agency.name.replace("{commune}", &c.name),
+                        agency.name.replace("{commune}", &commune_name(c)?),
                     ),
                     None => (
                         format!("000.00.{:02}.H{:02}", index, data.province.code),

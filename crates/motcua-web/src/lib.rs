@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -22,11 +22,15 @@ use motcua_app::App;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub use api::ApiDoc;
 
 /// Largest request body for forms with files: a few scanned components.
 const UPLOAD_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// A request that takes longer is answered 503 rather than left hanging.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What every handler gets.
 #[derive(Clone, Debug)]
@@ -83,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me/access-log", get(api::dossiers::access_log))
         .merge(uploads)
         .fallback(pages::public::not_found)
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(middleware::from_fn(log_request))
         .layer(CompressionLayer::new())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

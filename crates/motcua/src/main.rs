@@ -116,11 +116,13 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     } else {
         println!("motcua đang chạy tại http://{addr}");
     }
+    let housekeeping = tokio::spawn(purge_sessions_hourly(app.clone()));
     let state = AppState {
         app: app.clone(),
         secure_cookies: args.secure_cookies,
     };
     motcua_web::serve(listener, state, shutdown_signal()).await?;
+    housekeeping.abort();
     app.close().await;
     Ok(())
 }
@@ -173,6 +175,19 @@ fn print_demo(report: &SeedReport, addr: SocketAddr) {
         println!("{}: {}", a.role.label(), a.login);
     }
     println!();
+}
+
+/// Expired sessions are deleted once an hour (they are already refused; this keeps the table small).
+async fn purge_sessions_hourly(app: App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match app.purge_expired_sessions().await {
+            Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+        }
+    }
 }
 
 async fn shutdown_signal() {
