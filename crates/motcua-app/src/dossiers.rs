@@ -423,8 +423,8 @@ impl App {
             Action::Receive => {
                 let p = self.procedure_of(&d).await?;
                 let due = self
-                    .calendar
-                    .due_at(ts(now), p.legal_working_days.max(0) as u32);
+                    .calendar()
+                    .due_at(ts(now), p.legal_working_days.max(0) as f64);
                 patch.received_at = Some(now);
                 patch.due_at = Some(due.as_microsecond());
                 data = Some(json!({"due_at": due.to_string()}));

@@ -1,6 +1,7 @@
 //! The use cases of motcua, shared by the web pages and the JSON API: sign in, find a procedure,
 //! file a dossier, act on it, follow it. Each use case checks who may call it before it reads.
 
+mod calendar;
 mod catalog;
 mod dossiers;
 mod error;
@@ -46,7 +47,7 @@ pub struct App {
     db: Db,
     files: FileStore,
     vault: Arc<Vault>,
-    calendar: Arc<Calendar>,
+    calendar: Arc<RwLock<Arc<Calendar>>>,
     tenant: String,
     catalog: Arc<RwLock<Arc<Catalog>>>,
 }
@@ -86,20 +87,17 @@ impl App {
             db,
             files,
             vault,
-            calendar: Arc::new(Calendar::vietnam()),
+            calendar: Arc::new(RwLock::new(Arc::new(Calendar::default()))),
             tenant: DEFAULT_TENANT.to_string(),
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
         };
         app.reload_catalog().await?;
+        app.reload_calendar().await?;
         Ok(app)
     }
 
     pub fn db(&self) -> &Db {
         &self.db
-    }
-
-    pub fn calendar(&self) -> &Calendar {
-        &self.calendar
     }
 
     /// Answers when the database answers.

@@ -6,6 +6,7 @@ pub mod code;
 pub mod dossier;
 pub mod form;
 pub mod ident;
+pub mod lunar;
 pub mod procedure;
 pub mod role;
 pub mod text;

@@ -2,6 +2,7 @@
 //! chosen from the URL at run time; the SQL is shared, and only the migrations differ per backend.
 //! Every change to a dossier is written as an event in the same transaction as its state row.
 
+mod calendar;
 mod catalog;
 mod dossiers;
 mod people;
@@ -13,6 +14,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use thiserror::Error;
 
+pub use calendar::CalendarOverrideRow;
 pub use catalog::{AgencyRow, NewAgency, NewProcedure, ProcedureRow};
 pub use dossiers::{
     AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH, NewAttachment,

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use motcua_app::domain::Role;
+use motcua_app::domain::calendar::{self, Calendar};
+use motcua_app::domain::{Role, lunar};
 use motcua_app::{App, Config, DEMO_PASSWORD, SeedReport};
 use motcua_web::AppState;
 use tracing_subscriber::EnvFilter;
@@ -31,6 +32,43 @@ enum Command {
     Demo(ServeArgs),
     /// Create or update the database schema, then exit.
     Migrate(StoreArgs),
+    /// The working-day calendar: days off, due dates, lunar dates.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print a year's days off, one per line: `YYYY-MM-DD name`.
+    Holidays {
+        year: i16,
+        #[command(flatten)]
+        store: OptionalStore,
+    },
+    /// Print the due instant (RFC 3339, Vietnam time) of N working days from a receipt.
+    Due {
+        /// The receipt instant, RFC 3339 (e.g. 2026-11-20T10:00:00+07:00).
+        #[arg(long)]
+        from: String,
+        /// Legal time in working days; halves allowed (0.5).
+        #[arg(long)]
+        days: f64,
+        #[command(flatten)]
+        store: OptionalStore,
+    },
+    /// Print the Vietnamese lunar date of a solar date as D/M/YYYY (` nhuận` in a leap month).
+    Lunar { date: String },
+}
+
+/// Where the server's calendar overrides are; without either, Vietnam's defaults are used.
+#[derive(Args)]
+struct OptionalStore {
+    #[arg(long = "data")]
+    data_dir: Option<PathBuf>,
+    #[arg(long, env = "MOTCUA_DATABASE_URL")]
+    database_url: Option<String>,
+    #[arg(long, env = "MOTCUA_MASTER_KEY", hide_env_values = true)]
+    master_key: Option<String>,
 }
 
 #[derive(Args)]
@@ -86,9 +124,16 @@ fn init_logging() {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
     init_logging();
-    match Cli::parse().command {
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("Lỗi: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
         Command::Migrate(store) => {
             let app = App::open(&store.config())
                 .await
@@ -98,8 +143,75 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args, false).await,
+        Command::Calendar(cmd) => calendar(cmd).await,
         Command::Demo(args) => serve(args, true).await,
     }
+}
+
+/// The calendar the server would use: with its overrides when a store is named.
+async fn calendar_of(store: OptionalStore) -> anyhow::Result<std::sync::Arc<Calendar>> {
+    if store.data_dir.is_none() && store.database_url.is_none() {
+        return Ok(std::sync::Arc::new(Calendar::default()));
+    }
+    let config = Config {
+        data_dir: store
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from("./motcua-data")),
+        database_url: store.database_url,
+        master_key_hex: store.master_key,
+    };
+    let app = App::open(&config).await.context("opening the database")?;
+    let calendar = app.calendar();
+    app.close().await;
+    Ok(calendar)
+}
+
+async fn calendar(cmd: CalendarCommand) -> anyhow::Result<()> {
+    match cmd {
+        CalendarCommand::Holidays { year, store } => {
+            anyhow::ensure!(
+                (calendar::FIRST_YEAR..=calendar::LAST_YEAR).contains(&year),
+                "năm phải trong khoảng {}–{}",
+                calendar::FIRST_YEAR,
+                calendar::LAST_YEAR
+            );
+            for h in calendar_of(store).await?.days_off_in(year) {
+                println!("{} {}", h.date, h.name);
+            }
+        }
+        CalendarCommand::Due { from, days, store } => {
+            let at: jiff::Timestamp = from.parse().with_context(|| {
+                format!("--from {from}: cần thời điểm RFC 3339, ví dụ 2026-11-20T10:00:00+07:00")
+            })?;
+            anyhow::ensure!(
+                days.is_finite() && (0.0..=3650.0).contains(&days),
+                "--days phải từ 0 đến 3650"
+            );
+            anyhow::ensure!(
+                (days * 2.0).fract() == 0.0,
+                "--days chỉ nhận số ngày nguyên hoặc nửa ngày (0,5)"
+            );
+            let due = calendar_of(store).await?.due_at(at, days);
+            println!(
+                "{}",
+                due.to_zoned(calendar::vietnam_tz())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            );
+        }
+        CalendarCommand::Lunar { date } => {
+            let date: jiff::civil::Date = date
+                .parse()
+                .with_context(|| format!("{date}: cần ngày dạng YYYY-MM-DD"))?;
+            anyhow::ensure!(
+                (calendar::FIRST_YEAR..=calendar::LAST_YEAR).contains(&date.year()),
+                "năm phải trong khoảng {}–{}",
+                calendar::FIRST_YEAR,
+                calendar::LAST_YEAR
+            );
+            println!("{}", lunar::solar_to_lunar(date));
+        }
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {

@@ -1,0 +1,73 @@
+//! The calendar in force: Vietnam's defaults plus the overrides an administrator entered.
+
+use std::sync::Arc;
+
+use motcua_domain::Role;
+use motcua_domain::calendar::{Calendar, Holiday, Overrides};
+use motcua_store::CalendarOverrideRow;
+
+use crate::{App, AppError, CurrentUser, Result};
+
+impl App {
+    /// The calendar as it is now; cheap (an `Arc` clone).
+    pub fn calendar(&self) -> Arc<Calendar> {
+        match self.calendar.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Rebuilds the calendar from the stored overrides.
+    pub async fn reload_calendar(&self) -> Result<()> {
+        let mut overrides = Overrides::default();
+        for row in self.db.calendar_overrides(&self.tenant).await? {
+            let Ok(date) = row.day.parse() else { continue };
+            let h = Holiday {
+                date,
+                name: row.name,
+            };
+            match row.kind.as_str() {
+                "working_day" => overrides.working_days.push(h),
+                _ => overrides.days_off.push(h),
+            }
+        }
+        let fresh = Arc::new(Calendar::vietnam(&overrides));
+        match self.calendar.write() {
+            Ok(mut guard) => *guard = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        Ok(())
+    }
+
+    /// Administrators: marks `day` as a day off (`working = false`) or a working day.
+    pub async fn set_calendar_day(
+        &self,
+        user: &CurrentUser,
+        day: &str,
+        working: bool,
+        name: &str,
+    ) -> Result<()> {
+        if user.role != Role::Admin {
+            return Err(AppError::Forbidden(
+                "Chỉ quản trị hệ thống mới sửa lịch làm việc.".into(),
+            ));
+        }
+        let date: jiff::civil::Date = day
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("Ngày không hợp lệ (năm-tháng-ngày)."))?;
+        let name = motcua_domain::text::clean(name);
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "Vui lòng nhập tên ngày (tối đa 200 ký tự).",
+            ));
+        }
+        let row = CalendarOverrideRow {
+            day: date.to_string(),
+            kind: if working { "working_day" } else { "day_off" }.to_string(),
+            name,
+        };
+        self.db.set_calendar_override(&self.tenant, &row).await?;
+        self.reload_calendar().await
+    }
+}
