@@ -75,6 +75,10 @@ fn check_value(field: &FormField, raw: &str) -> Result<String, String> {
         FieldType::PersonalId => ident::check_personal_id(raw)
             .map(|()| raw.to_string())
             .map_err(|e| e.to_string()),
+        FieldType::TaxCode => ident::check_tax_code(raw)
+            .map(|()| raw.to_string())
+            .map_err(|e| e.to_string()),
+        FieldType::Phone => ident::normalize_mobile(raw).map_err(|e| e.to_string()),
         FieldType::Integer => match raw.parse::<i64>() {
             Ok(n) if n >= 0 => within_bounds(field, n as f64).map(|()| n.to_string()),
             _ => Err("Hãy nhập một số nguyên không âm.".to_string()),
@@ -141,6 +145,26 @@ mod tests {
         assert!(errors["born"].contains("năm-tháng-ngày"));
         assert!(errors["sex"].contains("Nam, Nữ"));
         assert!(errors["pid"].contains("12 chữ số"));
+    }
+
+    #[test]
+    fn tax_codes_and_phones_are_checked_and_phones_normalized() {
+        let fields = vec![
+            field("mst", FieldType::TaxCode, true),
+            field("sdt", FieldType::Phone, true),
+        ];
+        let values = |mst: &str, sdt: &str| -> FormValues {
+            [
+                ("mst".to_string(), mst.to_string()),
+                ("sdt".to_string(), sdt.to_string()),
+            ]
+            .into_iter()
+            .collect()
+        };
+        let clean = validate(&fields, &values("0100233488", "+84 912 345 678")).unwrap();
+        assert_eq!(clean["sdt"], "0912345678");
+        let errors = validate(&fields, &values("0100233489", "12345")).unwrap_err();
+        assert!(errors["mst"].contains("kiểm tra") && errors["sdt"].contains("10 chữ số"));
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub enum FieldType {
     Date,
     Choice,
     PersonalId,
+    /// Enterprise / tax code (10 digits, or 13 for a branch).
+    TaxCode,
+    /// Vietnamese mobile number.
+    Phone,
     Integer,
     Number,
 }

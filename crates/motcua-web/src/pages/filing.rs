@@ -103,6 +103,8 @@ fn page(
                 FieldType::Date => ("date", "date", ""),
                 FieldType::Choice => ("choice", "text", ""),
                 FieldType::PersonalId => ("personal_id", "text", "numeric"),
+                FieldType::TaxCode => ("tax_code", "text", "numeric"),
+                FieldType::Phone => ("phone", "tel", "tel"),
                 FieldType::Integer => ("integer", "text", "numeric"),
                 FieldType::Number => ("number", "text", "decimal"),
             };
