@@ -60,10 +60,9 @@ pub fn check_tax_code(s: &str) -> Result<(), TaxCodeError> {
     if main.len() != 10 || !main.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TaxCodeError::Shape);
     }
-    if let Some(b) = branch {
-        if b.len() != 3 || !b.bytes().all(|c| c.is_ascii_digit()) || b == "000" {
-            return Err(TaxCodeError::Shape);
-        }
+    let bad_branch = |b: &str| b.len() != 3 || !b.bytes().all(|c| c.is_ascii_digit()) || b == "000";
+    if branch.is_some_and(bad_branch) {
+        return Err(TaxCodeError::Shape);
     }
     let d: Vec<u32> = main.bytes().map(|b| u32::from(b - b'0')).collect();
     if d[2..9].iter().all(|x| *x == 0) {
