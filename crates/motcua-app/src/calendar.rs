@@ -39,6 +39,22 @@ impl App {
         Ok(())
     }
 
+    /// The due instant an apology's new date means: the close of that working day.
+    pub fn due_instant_on(&self, date: &str) -> Result<jiff::Timestamp> {
+        let date: jiff::civil::Date = date
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("Ngày hẹn trả mới không hợp lệ (năm-tháng-ngày)."))?;
+        let calendar = self.calendar();
+        if !calendar.is_working_day(date) {
+            return Err(AppError::invalid("Ngày hẹn trả mới phải là ngày làm việc."));
+        }
+        jiff::civil::DateTime::from_parts(date, calendar.hours.afternoon.1)
+            .to_zoned(motcua_domain::calendar::vietnam_tz())
+            .map(|z| z.timestamp())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
     /// Administrators: marks `day` as a day off (`working = false`) or a working day.
     pub async fn set_calendar_day(
         &self,

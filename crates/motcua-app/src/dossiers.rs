@@ -29,13 +29,9 @@ fn state_of(d: &DossierRow) -> Result<DossierState> {
         .ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))
 }
 
-fn facts(d: &DossierRow) -> Result<DossierFacts> {
-    Ok(DossierFacts {
-        state: state_of(d)?,
-        has_result: d.has_result,
-        rated: d.rating.is_some(),
-    })
-}
+/// Within this many working days of receipt, appraisal may still ask for a supplement
+/// (Decree 61/2018 art. 19(4)).
+const SUPPLEMENT_WINDOW_DAYS: u32 = 3;
 
 fn relation(user: &CurrentUser, d: &DossierRow) -> Relation {
     match user.role {
@@ -79,6 +75,20 @@ fn draft_values(p: &ProcedureView, values: &FormValues) -> FormValues {
 }
 
 impl App {
+    fn facts(&self, d: &DossierRow) -> Result<DossierFacts> {
+        let now = jiff::Timestamp::now();
+        Ok(DossierFacts {
+            state: state_of(d)?,
+            has_result: d.has_result,
+            rated: d.rating.is_some(),
+            due_extended: d.due_extended,
+            supplement_window_open: d.received_at.is_some_and(|r| {
+                self.calendar().working_days_between(ts(r), now) <= SUPPLEMENT_WINDOW_DAYS
+            }),
+            due_at: d.due_at.map(ts),
+        })
+    }
+
     /// The dossier if `user` may see it; `NotFound` otherwise, so that others' codes leak nothing.
     async fn visible_dossier(&self, user: &CurrentUser, id: &str) -> Result<DossierRow> {
         let d = self
@@ -194,13 +204,7 @@ impl App {
             return Ok(());
         }
         let state = state_of(&d)?;
-        let ev = NewEvent {
-            kind: EventKind::FormUpdated,
-            from: state,
-            to: state,
-            reason: None,
-            score: None,
-        };
+        let ev = NewEvent::unchanged(EventKind::FormUpdated, state);
         let mut tx = self.db.begin().await?;
         tx.append_event(
             id,
@@ -238,13 +242,7 @@ impl App {
             ));
         }
         let state = state_of(&d)?;
-        let ev = NewEvent {
-            kind: EventKind::FileAttached,
-            from: state,
-            to: state,
-            reason: None,
-            score: None,
-        };
+        let ev = NewEvent::unchanged(EventKind::FileAttached, state);
         self.store_attachment(
             user,
             &d,
@@ -278,13 +276,7 @@ impl App {
                 "Chỉ đính kèm kết quả khi hồ sơ đang chờ phê duyệt.",
             ));
         }
-        let ev = NewEvent {
-            kind: EventKind::ResultAttached,
-            from: state,
-            to: state,
-            reason: None,
-            score: None,
-        };
+        let ev = NewEvent::unchanged(EventKind::ResultAttached, state);
         let patch = DossierPatch {
             has_result: Some(true),
             ..Default::default()
@@ -394,7 +386,7 @@ impl App {
 
     /// Decides and records one action; returns the dossier code.
     async fn apply(&self, user: &CurrentUser, d: DossierRow, cmd: &Command) -> Result<String> {
-        let ev = dossier::decide(facts(&d)?, user.role, relation(user, &d), cmd)?;
+        let ev = dossier::decide(self.facts(&d)?, user.role, relation(user, &d), cmd)?;
         let now = now_micros();
         let mut patch = DossierPatch {
             state: Some(ev.to.as_str().into()),
@@ -427,9 +419,26 @@ impl App {
                     .due_at(ts(now), p.legal_working_days.max(0) as f64);
                 patch.received_at = Some(now);
                 patch.due_at = Some(due.as_microsecond());
+                patch.due_extended = Some(false);
                 data = Some(json!({"due_at": due.to_string()}));
             }
-            Action::Approve | Action::Refuse | Action::Withdraw => patch.finished_at = Some(now),
+            Action::Approve | Action::Refuse | Action::Withdraw | Action::StopProcessing => {
+                patch.finished_at = Some(now)
+            }
+            Action::RequestSupplement | Action::RequestSupplementInAppraisal => {
+                patch.supplement_requests = Some(d.supplement_requests + 1);
+            }
+            Action::Apologize => {
+                let new_due = ev
+                    .new_due
+                    .ok_or(AppError::Internal("apology without date".into()))?;
+                patch.due_at = Some(new_due.as_microsecond());
+                patch.due_extended = Some(true);
+                data = Some(json!({
+                    "previous_due": d.due_at.map(|t| ts(t).to_string()),
+                    "new_due": new_due.to_string(),
+                }));
+            }
             Action::Rate => {
                 patch.rating = ev.score.map(i64::from);
                 data = Some(json!({"score": ev.score}));
@@ -550,8 +559,10 @@ impl App {
             received_at: d.received_at.map(ts),
             due_at: d.due_at.map(ts),
             finished_at: d.finished_at.map(ts),
+            overdue: state.is_running() && d.due_at.is_some_and(|t| ts(t) < jiff::Timestamp::now()),
+            due_extended: d.due_extended,
             rating: d.rating,
-            actions: dossier::available_actions(facts(&d)?, user.role, rel),
+            actions: dossier::available_actions(self.facts(&d)?, user.role, rel),
             editable: rel == Relation::Owner && state.is_editable_by_applicant(),
             history_intact,
             procedure,
@@ -606,9 +617,8 @@ impl App {
             .into_iter()
             .filter(|s| {
                 let probe = DossierFacts {
-                    state: *s,
                     has_result: true,
-                    rated: false,
+                    ..DossierFacts::in_state(*s)
                 };
                 !dossier::available_actions(probe, user.role, Relation::HandlingAgency).is_empty()
             })
@@ -688,9 +698,7 @@ fn line(r: motcua_store::DossierListRow) -> DossierLine {
     let state = DossierState::parse(&r.state).unwrap_or(DossierState::Draft);
     let due_at = r.due_at.map(ts);
     DossierLine {
-        overdue: !state.is_closed()
-            && state != DossierState::ResultReady
-            && due_at.is_some_and(|d| d < jiff::Timestamp::now()),
+        overdue: state.is_running() && due_at.is_some_and(|d| d < jiff::Timestamp::now()),
         id: r.id,
         code: r.code,
         procedure_code: r.procedure_code,

@@ -71,6 +71,10 @@ pub struct DossierView {
     pub received_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub finished_at: Option<Timestamp>,
+    /// Still being handled and past its due instant.
+    pub overdue: bool,
+    /// The due date was moved by an apology since receipt.
+    pub due_extended: bool,
     pub rating: Option<i64>,
     /// What the viewer can do now.
     pub actions: Vec<Action>,

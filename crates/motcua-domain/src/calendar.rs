@@ -233,6 +233,20 @@ impl Calendar {
         self.local(self.next_working_day(date), open)
     }
 
+    /// Working days that have begun after the local day of `since`, up to and including the local
+    /// day of `now` (0 on the day itself).
+    pub fn working_days_between(&self, since: Timestamp, now: Timestamp) -> u32 {
+        let (mut day, end) = (local_date(since), local_date(now));
+        let mut n = 0;
+        while day < end {
+            day = self.next_working_day(day);
+            if day <= end {
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// The due instant for `working_days` of legal time (halves allowed) from a receipt at `at`,
     /// counted in working hours from the handling start (one day = one working day's hours).
     /// Zero means the same working day: due at its close.
@@ -378,6 +392,29 @@ mod tests {
         assert_eq!(
             cal.due_at(ts("2026-11-21T03:00:00Z"), 2.0),
             ts("2026-11-25T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn working_days_between_skips_days_off() {
+        let cal = Calendar::default();
+        // Received Friday 20 Nov; Mon 23 is day 1, Tue 24 is off, Wed 25 is day 2.
+        let received = ts("2026-11-20T03:00:00Z");
+        assert_eq!(
+            cal.working_days_between(received, ts("2026-11-20T09:00:00Z")),
+            0
+        );
+        assert_eq!(
+            cal.working_days_between(received, ts("2026-11-24T03:00:00Z")),
+            1
+        );
+        assert_eq!(
+            cal.working_days_between(received, ts("2026-11-25T03:00:00Z")),
+            2
+        );
+        assert_eq!(
+            cal.working_days_between(received, ts("2026-11-27T03:00:00Z")),
+            4
         );
     }
 

@@ -2,6 +2,7 @@
 //! the event each records. `decide` is the only way to a new state; `replay` rebuilds the state
 //! from the event history, so the stored state can always be checked against it.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -17,8 +18,14 @@ pub enum DossierState {
     SupplementRequested,
     Refused,
     Withdrawn,
-    /// Received at the one-stop desk, waiting for the specialist.
+    /// Received at the one-stop desk; the specialist appraises it.
     Received,
+    /// The specialist asked another department or agency for its opinion.
+    InConsultation,
+    /// Waiting for the applicant to pay financial obligations (national status 6).
+    AwaitingPayment,
+    /// Processing stopped, with a notice of the reasons (national status 8).
+    Stopped,
     /// Appraised by the specialist, waiting for the leader.
     AwaitingApproval,
     /// Approved and signed; the result waits to be returned.
@@ -28,13 +35,16 @@ pub enum DossierState {
 }
 
 impl DossierState {
-    pub const ALL: [DossierState; 9] = [
+    pub const ALL: [DossierState; 12] = [
         DossierState::Draft,
         DossierState::Submitted,
         DossierState::SupplementRequested,
         DossierState::Refused,
         DossierState::Withdrawn,
         DossierState::Received,
+        DossierState::InConsultation,
+        DossierState::AwaitingPayment,
+        DossierState::Stopped,
         DossierState::AwaitingApproval,
         DossierState::ResultReady,
         DossierState::Returned,
@@ -48,6 +58,9 @@ impl DossierState {
             DossierState::Refused => "refused",
             DossierState::Withdrawn => "withdrawn",
             DossierState::Received => "received",
+            DossierState::InConsultation => "in_consultation",
+            DossierState::AwaitingPayment => "awaiting_payment",
+            DossierState::Stopped => "stopped",
             DossierState::AwaitingApproval => "awaiting_approval",
             DossierState::ResultReady => "result_ready",
             DossierState::Returned => "returned",
@@ -67,6 +80,9 @@ impl DossierState {
             DossierState::Refused => "Từ chối tiếp nhận",
             DossierState::Withdrawn => "Đã rút hồ sơ",
             DossierState::Received => "Đã tiếp nhận, đang xử lý",
+            DossierState::InConsultation => "Đang xin ý kiến",
+            DossierState::AwaitingPayment => "Chờ thực hiện nghĩa vụ tài chính",
+            DossierState::Stopped => "Dừng xử lý",
             DossierState::AwaitingApproval => "Chờ lãnh đạo phê duyệt",
             DossierState::ResultReady => "Đã có kết quả, chờ trả",
             DossierState::Returned => "Đã trả kết quả",
@@ -80,7 +96,9 @@ impl DossierState {
             DossierState::Submitted => Some(1),
             DossierState::Received => Some(2),
             DossierState::Refused => Some(3),
-            DossierState::AwaitingApproval => Some(4),
+            DossierState::AwaitingApproval | DossierState::InConsultation => Some(4),
+            DossierState::AwaitingPayment => Some(6),
+            DossierState::Stopped => Some(8),
             DossierState::SupplementRequested => Some(5),
             DossierState::Withdrawn => Some(7),
             DossierState::ResultReady => Some(9),
@@ -89,6 +107,17 @@ impl DossierState {
     }
 
     /// Nothing more happens to the dossier's handling.
+    /// Handled by the agency and not yet done: the legal clock runs (or the dossier is overdue).
+    pub fn is_running(self) -> bool {
+        matches!(
+            self,
+            DossierState::Received
+                | DossierState::InConsultation
+                | DossierState::AwaitingPayment
+                | DossierState::AwaitingApproval
+        )
+    }
+
     /// The applicant may still change the form and the files.
     pub fn is_editable_by_applicant(self) -> bool {
         matches!(
@@ -100,7 +129,10 @@ impl DossierState {
     pub fn is_closed(self) -> bool {
         matches!(
             self,
-            DossierState::Refused | DossierState::Withdrawn | DossierState::Returned
+            DossierState::Refused
+                | DossierState::Withdrawn
+                | DossierState::Stopped
+                | DossierState::Returned
         )
     }
 }
@@ -115,9 +147,19 @@ pub enum Action {
     Receive,
     RequestSupplement,
     Refuse,
+    /// The specialist finds something missing during appraisal (within 3 working days of
+    /// receipt, Decree 61/2018 art. 19(4)).
+    RequestSupplementInAppraisal,
+    Consult,
+    RecordOpinion,
+    RequestPayment,
+    ConfirmPayment,
     Appraise,
     SendBack,
     Approve,
+    StopProcessing,
+    /// The apology-and-new-date slip when the dossier will be late; the date moves only once.
+    Apologize,
     ReturnResult,
     Rate,
 }
@@ -143,16 +185,23 @@ struct Rule {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 18] = [
         Action::Submit,
         Action::Resubmit,
         Action::Withdraw,
         Action::Receive,
         Action::RequestSupplement,
         Action::Refuse,
+        Action::RequestSupplementInAppraisal,
+        Action::Consult,
+        Action::RecordOpinion,
+        Action::RequestPayment,
+        Action::ConfirmPayment,
         Action::Appraise,
         Action::SendBack,
         Action::Approve,
+        Action::StopProcessing,
+        Action::Apologize,
         Action::ReturnResult,
         Action::Rate,
     ];
@@ -165,6 +214,13 @@ impl Action {
             Action::Receive => "receive",
             Action::RequestSupplement => "request_supplement",
             Action::Refuse => "refuse",
+            Action::RequestSupplementInAppraisal => "request_supplement_in_appraisal",
+            Action::Consult => "consult",
+            Action::RecordOpinion => "record_opinion",
+            Action::RequestPayment => "request_payment",
+            Action::ConfirmPayment => "confirm_payment",
+            Action::StopProcessing => "stop_processing",
+            Action::Apologize => "apologize",
             Action::Appraise => "appraise",
             Action::SendBack => "send_back",
             Action::Approve => "approve",
@@ -186,6 +242,13 @@ impl Action {
             Action::Receive => "Tiếp nhận",
             Action::RequestSupplement => "Yêu cầu bổ sung",
             Action::Refuse => "Từ chối tiếp nhận",
+            Action::RequestSupplementInAppraisal => "Yêu cầu bổ sung (khi thẩm định)",
+            Action::Consult => "Xin ý kiến",
+            Action::RecordOpinion => "Ghi nhận ý kiến trả lời",
+            Action::RequestPayment => "Yêu cầu thực hiện nghĩa vụ tài chính",
+            Action::ConfirmPayment => "Xác nhận đã thực hiện nghĩa vụ tài chính",
+            Action::StopProcessing => "Dừng xử lý",
+            Action::Apologize => "Xin lỗi và hẹn lại ngày trả",
             Action::Appraise => "Thẩm định, trình phê duyệt",
             Action::SendBack => "Trả lại chuyên viên",
             Action::Approve => "Phê duyệt, ký",
@@ -224,7 +287,13 @@ impl Action {
             Action::Withdraw => (
                 Role::Citizen,
                 Relation::Owner,
-                &[S::Submitted, S::SupplementRequested],
+                &[
+                    S::Submitted,
+                    S::SupplementRequested,
+                    S::Received,
+                    S::InConsultation,
+                    S::AwaitingPayment,
+                ],
                 Some(S::Withdrawn),
                 true,
             ),
@@ -247,6 +316,65 @@ impl Action {
                 Relation::HandlingAgency,
                 &[S::Submitted],
                 Some(S::Refused),
+                true,
+            ),
+            Action::RequestSupplementInAppraisal => (
+                Role::Specialist,
+                Relation::HandlingAgency,
+                &[S::Received],
+                Some(S::SupplementRequested),
+                true,
+            ),
+            Action::Consult => (
+                Role::Specialist,
+                Relation::HandlingAgency,
+                &[S::Received],
+                Some(S::InConsultation),
+                true,
+            ),
+            Action::RecordOpinion => (
+                Role::Specialist,
+                Relation::HandlingAgency,
+                &[S::InConsultation],
+                Some(S::Received),
+                true,
+            ),
+            Action::RequestPayment => (
+                Role::Specialist,
+                Relation::HandlingAgency,
+                &[S::Received],
+                Some(S::AwaitingPayment),
+                true,
+            ),
+            Action::ConfirmPayment => (
+                Role::IntakeOfficer,
+                Relation::HandlingAgency,
+                &[S::AwaitingPayment],
+                Some(S::Received),
+                false,
+            ),
+            Action::StopProcessing => (
+                Role::Leader,
+                Relation::HandlingAgency,
+                &[
+                    S::Received,
+                    S::InConsultation,
+                    S::AwaitingPayment,
+                    S::AwaitingApproval,
+                ],
+                Some(S::Stopped),
+                true,
+            ),
+            Action::Apologize => (
+                Role::IntakeOfficer,
+                Relation::HandlingAgency,
+                &[
+                    S::Received,
+                    S::InConsultation,
+                    S::AwaitingPayment,
+                    S::AwaitingApproval,
+                ],
+                None,
                 true,
             ),
             Action::Appraise => (
@@ -342,6 +470,26 @@ pub struct DossierFacts {
     pub has_result: bool,
     /// The applicant has already rated the service.
     pub rated: bool,
+    /// The due date was already moved once by an apology.
+    pub due_extended: bool,
+    /// Still within 3 working days of receipt, when appraisal may ask for a supplement.
+    pub supplement_window_open: bool,
+    /// The current due instant.
+    pub due_at: Option<Timestamp>,
+}
+
+impl DossierFacts {
+    /// Facts of a dossier in `state` with nothing else known (tests and probes).
+    pub fn in_state(state: DossierState) -> Self {
+        DossierFacts {
+            state,
+            has_result: false,
+            rated: false,
+            due_extended: false,
+            supplement_window_open: true,
+            due_at: None,
+        }
+    }
 }
 
 /// A request to act, with what the action must carry.
@@ -351,6 +499,8 @@ pub struct Command {
     pub reason: Option<String>,
     /// Satisfaction score for `Rate`: 1 not satisfied, 2 satisfied, 3 very satisfied.
     pub score: Option<u8>,
+    /// The new due instant for `Apologize`.
+    pub new_due: Option<Timestamp>,
 }
 
 impl Command {
@@ -359,6 +509,14 @@ impl Command {
             action,
             reason: None,
             score: None,
+            new_due: None,
+        }
+    }
+
+    pub fn with_reason(action: Action, reason: &str) -> Self {
+        Command {
+            reason: Some(reason.to_string()),
+            ..Command::plain(action)
         }
     }
 }
@@ -372,6 +530,22 @@ pub struct NewEvent {
     pub to: DossierState,
     pub reason: Option<String>,
     pub score: Option<u8>,
+    /// The new due instant an apology sets.
+    pub new_due: Option<Timestamp>,
+}
+
+impl NewEvent {
+    /// An event that records something without changing the state (a file, a form update).
+    pub fn unchanged(kind: EventKind, state: DossierState) -> Self {
+        NewEvent {
+            kind,
+            from: state,
+            to: state,
+            reason: None,
+            score: None,
+            new_due: None,
+        }
+    }
 }
 
 /// Longest reason accepted.
@@ -395,6 +569,12 @@ pub enum TransitionError {
     AlreadyRated,
     #[error("Mức đánh giá phải là 1, 2 hoặc 3.")]
     InvalidScore,
+    #[error("Chỉ được yêu cầu bổ sung khi thẩm định trong 3 ngày làm việc kể từ ngày tiếp nhận.")]
+    SupplementWindowClosed,
+    #[error("Ngày hẹn trả chỉ được điều chỉnh một lần.")]
+    AlreadyExtended,
+    #[error("Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại.")]
+    NewDueNotLater,
 }
 
 /// Decides whether `role`, standing in `relation` to the dossier, may take `cmd`; if so, returns
@@ -430,8 +610,22 @@ pub fn decide(
         return Err(TransitionError::ReasonRequired);
     }
     let mut score = None;
+    let mut new_due = None;
     match cmd.action {
         Action::Approve if !facts.has_result => return Err(TransitionError::ResultRequired),
+        Action::RequestSupplementInAppraisal if !facts.supplement_window_open => {
+            return Err(TransitionError::SupplementWindowClosed);
+        }
+        Action::Apologize => {
+            if facts.due_extended {
+                return Err(TransitionError::AlreadyExtended);
+            }
+            match (cmd.new_due, facts.due_at) {
+                (Some(new), Some(old)) if new > old => new_due = Some(new),
+                (Some(new), None) => new_due = Some(new),
+                _ => return Err(TransitionError::NewDueNotLater),
+            }
+        }
         Action::Rate => {
             if facts.rated {
                 return Err(TransitionError::AlreadyRated);
@@ -449,6 +643,7 @@ pub fn decide(
         to: rule.to.unwrap_or(facts.state),
         reason,
         score,
+        new_due,
     })
 }
 
@@ -461,7 +656,12 @@ pub fn available_actions(facts: DossierFacts, role: Role, relation: Relation) ->
             rule.role == role
                 && rule.relation == relation
                 && rule.from.contains(&facts.state)
-                && !(*a == Action::Rate && facts.rated)
+                && match a {
+                    Action::Rate => !facts.rated,
+                    Action::Apologize => !facts.due_extended,
+                    Action::RequestSupplementInAppraisal => facts.supplement_window_open,
+                    _ => true,
+                }
         })
         .collect()
 }
@@ -495,11 +695,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn facts(state: DossierState) -> DossierFacts {
-        DossierFacts {
-            state,
-            has_result: false,
-            rated: false,
-        }
+        DossierFacts::in_state(state)
     }
 
     #[test]
@@ -520,16 +716,14 @@ mod tests {
             (Rate, Role::Citizen, Relation::Owner),
         ];
         let mut f = DossierFacts {
-            state: DossierState::Draft,
             has_result: true,
-            rated: false,
+            ..DossierFacts::in_state(DossierState::Draft)
         };
         let mut history = vec![EventKind::Created];
         for (action, role, rel) in steps {
             let cmd = Command {
-                action,
-                reason: Some("thiếu giấy chứng sinh".into()),
                 score: Some(3),
+                ..Command::with_reason(action, "thiếu giấy chứng sinh")
             };
             let ev = decide(f, role, rel, &cmd).unwrap();
             f.state = ev.to;
@@ -556,11 +750,7 @@ mod tests {
 
     #[test]
     fn refusal_needs_a_reason_and_approval_needs_a_result() {
-        let cmd = Command {
-            action: Action::Refuse,
-            reason: Some("   ".into()),
-            score: None,
-        };
+        let cmd = Command::with_reason(Action::Refuse, "   ");
         assert_eq!(
             decide(
                 facts(DossierState::Submitted),
@@ -593,7 +783,151 @@ mod tests {
             vec![Action::Rate]
         );
         let rated = DossierFacts { rated: true, ..f };
+        assert!(DossierState::Returned.is_closed() && !DossierState::Returned.is_running());
         assert!(available_actions(rated, Role::Citizen, Relation::Owner).is_empty());
+    }
+
+    #[test]
+    fn consultation_and_payment_return_to_processing() {
+        let spec = |f, a, r: &str| {
+            decide(
+                f,
+                Role::Specialist,
+                Relation::HandlingAgency,
+                &Command::with_reason(a, r),
+            )
+        };
+        let ev = spec(
+            facts(DossierState::Received),
+            Action::Consult,
+            "Xin ý kiến Sở Xây dựng",
+        )
+        .unwrap();
+        assert_eq!(ev.to, DossierState::InConsultation);
+        assert_eq!(ev.to.national_status(), Some(4));
+        assert!(
+            spec(
+                facts(DossierState::InConsultation),
+                Action::RecordOpinion,
+                ""
+            )
+            .is_err(),
+            "the answer is recorded"
+        );
+        let ev = spec(
+            facts(DossierState::InConsultation),
+            Action::RecordOpinion,
+            "Đồng ý",
+        )
+        .unwrap();
+        assert_eq!(ev.to, DossierState::Received);
+        let ev = spec(
+            facts(DossierState::Received),
+            Action::RequestPayment,
+            "Lệ phí 75.000 đồng",
+        )
+        .unwrap();
+        assert_eq!(
+            (ev.to, ev.to.national_status()),
+            (DossierState::AwaitingPayment, Some(6))
+        );
+        let intake = decide(
+            facts(DossierState::AwaitingPayment),
+            Role::IntakeOfficer,
+            Relation::HandlingAgency,
+            &Command::plain(Action::ConfirmPayment),
+        );
+        assert_eq!(intake.unwrap().to, DossierState::Received);
+    }
+
+    #[test]
+    fn supplement_in_appraisal_only_within_the_window() {
+        let cmd = Command::with_reason(Action::RequestSupplementInAppraisal, "Thiếu bản vẽ");
+        let open = facts(DossierState::Received);
+        let closed = DossierFacts {
+            supplement_window_open: false,
+            ..open
+        };
+        assert_eq!(
+            decide(open, Role::Specialist, Relation::HandlingAgency, &cmd)
+                .unwrap()
+                .to,
+            DossierState::SupplementRequested
+        );
+        assert_eq!(
+            decide(closed, Role::Specialist, Relation::HandlingAgency, &cmd),
+            Err(TransitionError::SupplementWindowClosed)
+        );
+        assert!(
+            !available_actions(closed, Role::Specialist, Relation::HandlingAgency)
+                .contains(&Action::RequestSupplementInAppraisal)
+        );
+    }
+
+    #[test]
+    fn apology_moves_the_due_date_once_and_only_later() {
+        let due: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
+        let later: Timestamp = "2026-11-30T10:00:00Z".parse().unwrap();
+        let f = DossierFacts {
+            due_at: Some(due),
+            ..facts(DossierState::Received)
+        };
+        let cmd = |new_due| Command {
+            new_due: Some(new_due),
+            ..Command::with_reason(Action::Apologize, "Cần xác minh thêm")
+        };
+        let ev = decide(
+            f,
+            Role::IntakeOfficer,
+            Relation::HandlingAgency,
+            &cmd(later),
+        )
+        .unwrap();
+        assert_eq!((ev.to, ev.new_due), (DossierState::Received, Some(later)));
+        assert_eq!(
+            decide(f, Role::IntakeOfficer, Relation::HandlingAgency, &cmd(due)),
+            Err(TransitionError::NewDueNotLater)
+        );
+        let moved = DossierFacts {
+            due_extended: true,
+            ..f
+        };
+        assert_eq!(
+            decide(
+                moved,
+                Role::IntakeOfficer,
+                Relation::HandlingAgency,
+                &cmd(later)
+            ),
+            Err(TransitionError::AlreadyExtended)
+        );
+    }
+
+    #[test]
+    fn stopping_closes_the_dossier_with_reasons() {
+        let cmd = Command::with_reason(Action::StopProcessing, "Người nộp không bổ sung");
+        for state in [
+            DossierState::Received,
+            DossierState::InConsultation,
+            DossierState::AwaitingPayment,
+            DossierState::AwaitingApproval,
+        ] {
+            let ev = decide(facts(state), Role::Leader, Relation::HandlingAgency, &cmd).unwrap();
+            assert_eq!(
+                (ev.to, ev.to.national_status()),
+                (DossierState::Stopped, Some(8))
+            );
+        }
+        assert!(
+            decide(
+                facts(DossierState::Stopped),
+                Role::Leader,
+                Relation::HandlingAgency,
+                &cmd
+            )
+            .is_err()
+        );
+        assert!(DossierState::Stopped.is_closed());
     }
 
     #[test]
@@ -628,13 +962,14 @@ mod tests {
                  any::<bool>(), 0u8..5),
                 0..40)
         ) {
-            let mut f = DossierFacts { state: DossierState::Draft, has_result: false, rated: false };
+            let mut f = DossierFacts::in_state(DossierState::Draft);
             let mut history = vec![EventKind::Created];
             for (action, role, rel, with_reason, score) in steps {
                 let cmd = Command {
                     action,
                     reason: with_reason.then(|| "lý do".to_string()),
                     score: Some(score),
+                    new_due: Some(Timestamp::from_second(i64::from(score) * 86_400).unwrap()),
                 };
                 let before = f;
                 match decide(f, role, rel, &cmd) {
@@ -643,6 +978,12 @@ mod tests {
                         prop_assert_eq!(role, action.role());
                         f.state = ev.to;
                         if action == Action::Rate { f.rated = true; }
+                        if action == Action::Apologize {
+                            prop_assert!(!f.due_extended, "the due date moves only once");
+                            f.due_extended = true;
+                            f.due_at = ev.new_due;
+                        }
+                        if action == Action::Receive { f.due_extended = false; f.due_at = None; }
                         history.push(ev.kind);
                     }
                     Err(_) => prop_assert_eq!(f, before),

@@ -45,6 +45,8 @@ pub struct DossierPatch {
     pub has_result: Option<bool>,
     pub rating: Option<i64>,
     pub form_sealed: Option<String>,
+    pub due_extended: Option<bool>,
+    pub supplement_requests: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +70,8 @@ pub struct DossierRow {
     pub last_hash: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub due_extended: bool,
+    pub supplement_requests: i64,
 }
 
 /// A dossier as a line in a list.
@@ -179,7 +183,7 @@ pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
 
 const DOSSIER_COLUMNS: &str = "id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
      state, form_sealed, has_result, rating, submitted_at, received_at, due_at, finished_at, \
-     last_seq, last_hash, created_at, updated_at";
+     last_seq, last_hash, created_at, updated_at, due_extended, supplement_requests";
 
 fn dossier(row: &AnyRow) -> Result<DossierRow> {
     Ok(DossierRow {
@@ -202,6 +206,8 @@ fn dossier(row: &AnyRow) -> Result<DossierRow> {
         last_hash: col(row, "last_hash")?,
         created_at: col(row, "created_at")?,
         updated_at: col(row, "updated_at")?,
+        due_extended: col::<i64>(row, "due_extended")? != 0,
+        supplement_requests: col(row, "supplement_requests")?,
     })
 }
 
@@ -312,7 +318,9 @@ impl Tx {
              submitted_at = COALESCE($3, submitted_at), received_at = COALESCE($4, received_at), \
              due_at = COALESCE($5, due_at), finished_at = COALESCE($6, finished_at), \
              has_result = COALESCE($7, has_result), rating = COALESCE($8, rating), \
-             form_sealed = COALESCE($9, form_sealed), last_seq = $10, last_hash = $11, updated_at = $12 \
+             form_sealed = COALESCE($9, form_sealed), last_seq = $10, last_hash = $11, updated_at = $12, \
+             due_extended = COALESCE($15, due_extended), \
+             supplement_requests = COALESCE($16, supplement_requests) \
              WHERE id = $13 AND last_seq = $14",
         )
         .bind(&patch.state)
@@ -329,6 +337,8 @@ impl Tx {
         .bind(e.at)
         .bind(dossier_id)
         .bind(expected_seq)
+        .bind(patch.due_extended.map(i64::from))
+        .bind(patch.supplement_requests)
         .execute(&mut *self.inner)
         .await?;
         if done.rows_affected() != 1 {

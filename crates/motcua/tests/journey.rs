@@ -468,3 +468,133 @@ async fn health_and_openapi_answer() {
         }));
     }
 }
+
+#[tokio::test]
+async fn consultation_payment_apology_and_stop_follow_the_law() {
+    for server in servers() {
+        let citizen = Api::login(server, LAN).await;
+        let intake = Api::login(server, "tiepnhan.ubnd5443").await;
+        let specialist = Api::login(server, "chuyenvien.ubnd5443").await;
+        let leader = Api::login(server, "lanhdao.ubnd5443").await;
+        let (id, _) = submitted_birth_dossier(&citizen).await;
+        assert_eq!(intake.act(&id, "receive", None).await.0, StatusCode::OK);
+
+        // Appraisal finds something missing (within 3 working days): back to the applicant.
+        let (status, body) = specialist
+            .act(
+                &id,
+                "request_supplement_in_appraisal",
+                Some("Thiếu xác nhận nơi sinh"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(citizen.act(&id, "resubmit", None).await.0, StatusCode::OK);
+        assert_eq!(intake.act(&id, "receive", None).await.0, StatusCode::OK);
+
+        // Consultation and its answer; a financial obligation and its payment.
+        assert_eq!(
+            specialist
+                .act(&id, "consult", Some("Xin ý kiến Công an phường"))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let (_, view) = specialist.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(
+            (view["state"].as_str(), view["national_status"].as_i64()),
+            (Some("in_consultation"), Some(4))
+        );
+        assert_eq!(
+            specialist.act(&id, "record_opinion", None).await.0,
+            StatusCode::CONFLICT,
+            "the answer must be written down"
+        );
+        assert_eq!(
+            specialist
+                .act(&id, "record_opinion", Some("Thống nhất"))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            specialist
+                .act(&id, "request_payment", Some("Lệ phí 8.000 đồng"))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(view["national_status"], 6);
+        assert_eq!(
+            intake.act(&id, "confirm_payment", None).await.0,
+            StatusCode::OK
+        );
+
+        // Apology with a new date: later than the current one, once only, on a working day.
+        let (_, view) = intake.get(&format!("/api/v1/dossiers/{id}")).await;
+        let old_due = view["due_at"].as_str().unwrap().to_string();
+        let apologize = |date: &str| json!({"action": "apologize", "reason": "Cần xác minh thêm", "new_due_date": date});
+        let (status, body) = intake
+            .post(
+                &format!("/api/v1/dossiers/{id}/actions"),
+                apologize("2099-01-03"),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a Saturday: {body}"
+        );
+        let (status, body) = intake
+            .post(
+                &format!("/api/v1/dossiers/{id}/actions"),
+                apologize("2099-01-05"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(
+            view["due_at"], "2099-01-05T10:00:00Z",
+            "close of that working day, 17:00 in Vietnam"
+        );
+        assert_eq!(view["due_extended"], true);
+        assert_ne!(view["due_at"].as_str().unwrap(), old_due);
+        let (status, body) = intake
+            .post(
+                &format!("/api/v1/dossiers/{id}/actions"),
+                apologize("2099-01-06"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("một lần")
+        );
+
+        // The leader stops processing with reasons; the dossier is closed.
+        assert_eq!(
+            leader.act(&id, "stop_processing", None).await.0,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            leader
+                .act(&id, "stop_processing", Some("Người nộp đề nghị dừng"))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(
+            (view["state"].as_str(), view["national_status"].as_i64()),
+            (Some("stopped"), Some(8))
+        );
+        assert!(view["finished_at"].is_string());
+        assert_eq!(view["history_intact"], true);
+        assert_eq!(
+            specialist.act(&id, "consult", Some("x")).await.0,
+            StatusCode::CONFLICT
+        );
+    }
+}

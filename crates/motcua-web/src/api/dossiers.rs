@@ -181,6 +181,8 @@ pub struct ActionRequest {
     reason: Option<String>,
     /// 1–3, for `rate`.
     score: Option<u8>,
+    /// The new due date (YYYY-MM-DD, a working day), for `apologize`.
+    new_due_date: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -199,6 +201,10 @@ pub async fn act(
 ) -> Result<Json<ActionDone>, ApiError> {
     let action = Action::parse(&req.action)
         .ok_or_else(|| AppError::invalid(format!("Thao tác không hợp lệ: {}", req.action)))?;
+    let new_due = match req.new_due_date.as_deref() {
+        Some(date) => Some(s.app.due_instant_on(date)?),
+        None => None,
+    };
     let code = s
         .app
         .act(
@@ -208,6 +214,7 @@ pub async fn act(
                 action,
                 reason: req.reason,
                 score: req.score,
+                new_due,
             },
         )
         .await?;

@@ -62,6 +62,7 @@ pub struct ActionVm {
     pub needs_reason: bool,
     pub reason_label: &'static str,
     pub is_rate: bool,
+    pub needs_date: bool,
     pub danger: bool,
 }
 
@@ -99,10 +100,20 @@ fn dossier_page(
                 }
                 Action::Refuse => "Lý do từ chối",
                 Action::Withdraw => "Lý do rút hồ sơ",
+                Action::RequestSupplementInAppraisal => "Nội dung cần bổ sung, giải thích rõ lý do",
+                Action::Consult => "Nội dung xin ý kiến và cơ quan được hỏi",
+                Action::RecordOpinion => "Ý kiến trả lời đã nhận",
+                Action::RequestPayment => "Nghĩa vụ tài chính cần thực hiện (loại, số tiền)",
+                Action::StopProcessing => "Lý do dừng xử lý",
+                Action::Apologize => "Lý do chậm trễ (nội dung thư xin lỗi)",
                 _ => "Lý do",
             },
             is_rate: *a == Action::Rate,
-            danger: matches!(a, Action::Refuse | Action::Withdraw),
+            needs_date: *a == Action::Apologize,
+            danger: matches!(
+                a,
+                Action::Refuse | Action::Withdraw | Action::StopProcessing
+            ),
         })
         .collect();
     let form_rows = d
@@ -190,6 +201,7 @@ pub struct ActionForm {
     csrf: Option<String>,
     reason: Option<String>,
     score: Option<String>,
+    new_due_date: Option<String>,
 }
 
 /// Whoever the lifecycle allows for this action (checked by the domain rules).
@@ -201,10 +213,24 @@ pub async fn act(
 ) -> Result<Response, PageError> {
     check_csrf(&user, f.csrf.as_deref())?;
     let action = Action::parse(&action).ok_or(AppError::NotFound)?;
+    let new_due = match f.new_due_date.as_deref().filter(|d| !d.is_empty()) {
+        Some(date) => match s.app.due_instant_on(date) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let d = s.app.dossier_view(&user, &id).await?;
+                return render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &dossier_page(user, d, None, Some(e.to_string())),
+                );
+            }
+        },
+        None => None,
+    };
     let cmd = Command {
         action,
         reason: f.reason,
         score: f.score.and_then(|s| s.parse().ok()),
+        new_due,
     };
     match s.app.act(&user, &id, &cmd).await {
         Ok(_) => {
