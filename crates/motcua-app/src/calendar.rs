@@ -55,6 +55,21 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))
     }
 
+    /// The stored overrides, for the administrator's page.
+    pub async fn calendar_overrides(&self, user: &CurrentUser) -> Result<Vec<CalendarOverrideRow>> {
+        require_admin(user)?;
+        Ok(self.db.calendar_overrides(&self.tenant).await?)
+    }
+
+    /// Administrators: removes the override of `day`, back to the default.
+    pub async fn clear_calendar_day(&self, user: &CurrentUser, day: &str) -> Result<()> {
+        require_admin(user)?;
+        self.db
+            .delete_calendar_override(&self.tenant, day.trim())
+            .await?;
+        self.reload_calendar().await
+    }
+
     /// Administrators: marks `day` as a day off (`working = false`) or a working day.
     pub async fn set_calendar_day(
         &self,
@@ -85,5 +100,15 @@ impl App {
         };
         self.db.set_calendar_override(&self.tenant, &row).await?;
         self.reload_calendar().await
+    }
+}
+
+fn require_admin(user: &CurrentUser) -> Result<()> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Chỉ quản trị hệ thống mới sửa lịch làm việc.".into(),
+        ))
     }
 }

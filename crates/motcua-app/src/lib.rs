@@ -22,6 +22,7 @@ pub use error::AppError;
 pub use identity::{CurrentUser, Session};
 pub use motcua_domain as domain;
 pub use motcua_files::FileError;
+pub use motcua_store::CalendarOverrideRow;
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
 pub use views::{AccessView, AttachmentView, DossierLine, DossierView, EventView, PublicStatus};
 

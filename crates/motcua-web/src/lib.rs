@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
         .route("/dossiers/{id}/actions/{action}", post(pages::dossier::act))
         .route("/files/{id}", get(pages::dossier::download))
+        .route("/admin/calendar", get(pages::admin::calendar).post(pages::admin::set_day))
+        .route("/admin/calendar/delete", post(pages::admin::clear_day))
         // API
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/session", post(api::session::login).delete(api::session::logout))

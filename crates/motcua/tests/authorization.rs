@@ -22,6 +22,9 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::POST, format!("/dossiers/{id}/result")),
         (Method::GET, format!("/files/{file}")),
         (Method::POST, "/logout".into()),
+        (Method::GET, "/admin/calendar".into()),
+        (Method::POST, "/admin/calendar".into()),
+        (Method::POST, "/admin/calendar/delete".into()),
     ]
 }
 
@@ -323,5 +326,102 @@ async fn sign_in_rejects_bad_passwords_and_open_redirects() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn only_administrators_edit_the_calendar() {
+    for server in servers() {
+        let base = &server.base;
+        let res = client()
+            .get(format!("{base}/admin/calendar"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "anonymous is sent to sign in"
+        );
+        for login in [LAN, "tiepnhan.ubnd5443", "giamsat"] {
+            let who = page_login(server, login).await;
+            let res = who
+                .get(format!("{base}/admin/calendar"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{login}");
+        }
+        let admin = page_login(server, "quantri").await;
+        let html = admin
+            .get(format!("{base}/admin/calendar?year=2026"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("17/02/2026") && html.contains("Tết Nguyên đán (mùng 1)"));
+        let csrf = csrf_of(&html);
+        let res = admin
+            .post(format!("{base}/admin/calendar"))
+            .form(&[
+                ("day", "2031-12-31"),
+                ("kind", "day_off"),
+                ("name", "Nghỉ cuối năm theo quyết định"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "no CSRF token");
+        let res = admin
+            .post(format!("{base}/admin/calendar"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("day", "2031-12-31"),
+                ("kind", "day_off"),
+                ("name", "Nghỉ cuối năm theo quyết định"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let html = admin
+            .get(format!("{base}/admin/calendar?year=2031"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("31/12/2031") && html.contains("Nghỉ cuối năm theo quyết định"));
+        let res = admin
+            .post(format!("{base}/admin/calendar"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("day", "31/12/2031"),
+                ("kind", "day_off"),
+                ("name", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = admin
+            .post(format!("{base}/admin/calendar/delete"))
+            .form(&[("csrf", csrf.as_str()), ("day", "2031-12-31")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let html = admin
+            .get(format!("{base}/admin/calendar?year=2031"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("Nghỉ cuối năm theo quyết định"));
     }
 }

@@ -1,5 +1,6 @@
 //! Server-rendered pages. Every page works without JavaScript.
 
+pub mod admin;
 pub mod dossier;
 pub mod filing;
 pub mod public;
