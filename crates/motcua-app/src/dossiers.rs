@@ -14,10 +14,19 @@ use motcua_store::{
 use serde_json::json;
 
 use crate::views::{
-    AccessView, AttachmentView, DossierLine, DossierView, EventView, PublicStatus, PublicStep,
-    access_label, event_label, ts,
+    AccessView, AttachmentView, DossierLine, DossierView, EventView, IdentityFact, PublicStatus,
+    PublicStep, access_label, event_label, ts,
 };
 use crate::{App, AppError, CurrentUser, ProcedureView, Result, new_id, now_micros};
+use motcua_domain::provenance::{DataSource, SourcedFacts, SourcedValue, registry_sources};
+
+/// The identity facts a population-registry component stands for, with their labels.
+const IDENTITY_FACTS: [(&str, &str); 4] = [
+    ("full_name", "Họ và tên"),
+    ("birth_date", "Ngày sinh"),
+    ("personal_id", "Số định danh cá nhân"),
+    ("permanent_address", "Nơi thường trú"),
+];
 
 /// National channel code for online filing.
 const CHANNEL_ONLINE: i64 = 2;
@@ -160,6 +169,7 @@ impl App {
                 applicant_id: user.id.clone(),
                 channel: CHANNEL_ONLINE,
                 form_sealed: self.seal_form(&draft_values(p, values))?,
+                identity_sealed: self.registry_identity(user, p).await?,
             },
             &NewEventRecord {
                 at: now,
@@ -175,6 +185,60 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The identity facts a procedure takes from the population registry instead of asking for
+    /// them, with their source; `None` when the procedure needs none. Only what the component
+    /// names is kept (name, date of birth, personal ID, permanent residence).
+    async fn registry_identity(
+        &self,
+        user: &CurrentUser,
+        p: &ProcedureView,
+    ) -> Result<Option<String>> {
+        if !registry_sources(&p.definition).contains(&DataSource::PopulationRegistry) {
+            return Ok(None);
+        }
+        let Some(profile) = self.db.user(&user.id).await?.and_then(|u| u.profile_sealed) else {
+            return Ok(None);
+        };
+        let profile: serde_json::Value = serde_json::from_str(&self.open_text(&profile)?)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let obtained_at = jiff::Timestamp::now().to_string();
+        let facts: SourcedFacts = IDENTITY_FACTS
+            .iter()
+            .filter_map(|(key, _)| {
+                let value = profile[*key].as_str()?.to_string();
+                Some((
+                    key.to_string(),
+                    SourcedValue {
+                        value,
+                        source: DataSource::PopulationRegistry,
+                        obtained_at: obtained_at.clone(),
+                    },
+                ))
+            })
+            .collect();
+        let json = serde_json::to_string(&facts).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Some(self.vault.seal_text(&json)))
+    }
+
+    fn identity_of(&self, d: &DossierRow) -> Result<Vec<IdentityFact>> {
+        let Some(sealed) = &d.identity_sealed else {
+            return Ok(Vec::new());
+        };
+        let facts: SourcedFacts = serde_json::from_str(&self.open_text(sealed)?)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(IDENTITY_FACTS
+            .iter()
+            .filter_map(|(key, label)| {
+                facts.get(*key).map(|f| IdentityFact {
+                    key: key.to_string(),
+                    label,
+                    value: f.value.clone(),
+                    source: f.source.label(),
+                })
+            })
+            .collect())
     }
 
     /// The applicant's own dossier that they may still change.
@@ -539,6 +603,7 @@ impl App {
                 .unwrap_or_default(),
             applicant_name: self.open_text(&applicant.display_name_sealed)?,
             applicant_personal_id,
+            identity: self.identity_of(&d)?,
             form: self.form_of(&d)?,
             attachments,
             events: events

@@ -24,7 +24,9 @@ pub use motcua_domain as domain;
 pub use motcua_files::FileError;
 pub use motcua_store::CalendarOverrideRow;
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
-pub use views::{AccessView, AttachmentView, DossierLine, DossierView, EventView, PublicStatus};
+pub use views::{
+    AccessView, AttachmentView, DossierLine, DossierView, EventView, IdentityFact, PublicStatus,
+};
 
 pub type Result<T> = std::result::Result<T, AppError>;
 

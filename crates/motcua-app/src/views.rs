@@ -64,6 +64,8 @@ pub struct DossierView {
     pub agency_name: String,
     pub applicant_name: String,
     pub applicant_personal_id: Option<String>,
+    /// Identity facts taken from registries instead of asked, each with its source.
+    pub identity: Vec<IdentityFact>,
     pub form: BTreeMap<String, String>,
     pub attachments: Vec<AttachmentView>,
     pub events: Vec<EventView>,
@@ -104,6 +106,15 @@ impl DossierView {
     pub fn component_files(&self) -> impl Iterator<Item = &AttachmentView> {
         self.attachments.iter().filter(|a| a.purpose == "component")
     }
+}
+
+/// One identity fact of the applicant and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentityFact {
+    pub key: String,
+    pub label: &'static str,
+    pub value: String,
+    pub source: &'static str,
 }
 
 /// What anyone holding a dossier code may learn: progress, never personal data or reasons.

@@ -8,6 +8,7 @@ pub mod form;
 pub mod ident;
 pub mod lunar;
 pub mod procedure;
+pub mod provenance;
 pub mod role;
 pub mod text;
 

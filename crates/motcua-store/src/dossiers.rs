@@ -17,6 +17,8 @@ pub struct NewDossier {
     /// National channel code: 1 in person, 2 online, 3 postal.
     pub channel: i64,
     pub form_sealed: String,
+    /// Identity facts from registries, with their sources (sealed JSON).
+    pub identity_sealed: Option<String>,
 }
 
 /// An event to append: who did what, when and why.
@@ -72,6 +74,7 @@ pub struct DossierRow {
     pub updated_at: i64,
     pub due_extended: bool,
     pub supplement_requests: i64,
+    pub identity_sealed: Option<String>,
 }
 
 /// A dossier as a line in a list.
@@ -183,7 +186,7 @@ pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
 
 const DOSSIER_COLUMNS: &str = "id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
      state, form_sealed, has_result, rating, submitted_at, received_at, due_at, finished_at, \
-     last_seq, last_hash, created_at, updated_at, due_extended, supplement_requests";
+     last_seq, last_hash, created_at, updated_at, due_extended, supplement_requests, identity_sealed";
 
 fn dossier(row: &AnyRow) -> Result<DossierRow> {
     Ok(DossierRow {
@@ -208,6 +211,7 @@ fn dossier(row: &AnyRow) -> Result<DossierRow> {
         updated_at: col(row, "updated_at")?,
         due_extended: col::<i64>(row, "due_extended")? != 0,
         supplement_requests: col(row, "supplement_requests")?,
+        identity_sealed: col(row, "identity_sealed")?,
     })
 }
 
@@ -252,8 +256,8 @@ impl Tx {
         let hash = event_hash(&d.id, 1, GENESIS_HASH, created);
         sqlx::query(
             "INSERT INTO dossiers (id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
-             state, form_sealed, has_result, last_seq, last_hash, created_at, updated_at) \
-             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, 0, 1, $9, $10, $10)",
+             state, form_sealed, has_result, last_seq, last_hash, created_at, updated_at, identity_sealed) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, 0, 1, $9, $10, $10, $11)",
         )
         .bind(&d.id)
         .bind(tenant)
@@ -265,6 +269,7 @@ impl Tx {
         .bind(&d.form_sealed)
         .bind(&hash)
         .bind(created.at)
+        .bind(&d.identity_sealed)
         .execute(&mut *self.inner)
         .await?;
         self.insert_event(&d.id, 1, GENESIS_HASH, &hash, created)

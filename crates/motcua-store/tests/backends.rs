@@ -101,6 +101,7 @@ async fn seed(db: &Db) {
             applicant_id: "u1".into(),
             channel: 2,
             form_sealed: "f".into(),
+            identity_sealed: Some("i".into()),
         },
         &event("created", None, "draft", 10),
     )
