@@ -114,11 +114,29 @@ async fn dossier_journey_end_to_end_through_the_api() {
         // Once only: identity facts came from the population registry, with their source, and
         // only those the component names (no phone, no e-mail).
         let identity = view["identity"].as_array().unwrap();
-        let keys: Vec<&str> = identity.iter().map(|f| f["key"].as_str().unwrap()).collect();
-        assert_eq!(keys, ["full_name", "birth_date", "personal_id", "permanent_address"]);
-        assert!(identity.iter().all(|f| f["source"] == "CSDL quốc gia về dân cư"));
+        let keys: Vec<&str> = identity
+            .iter()
+            .map(|f| f["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "full_name",
+                "birth_date",
+                "personal_id",
+                "permanent_address"
+            ]
+        );
+        assert!(
+            identity
+                .iter()
+                .all(|f| f["source"] == "CSDL quốc gia về dân cư")
+        );
         assert_eq!(identity[2]["value"], LAN);
-        assert!(!view.to_string().contains("0912345678") && !view.to_string().contains("lan@example.vn"));
+        assert!(
+            !view.to_string().contains("0912345678")
+                && !view.to_string().contains("lan@example.vn")
+        );
         let (status, body) = leader.act(&id, "approve", None).await;
         assert_eq!(
             status,

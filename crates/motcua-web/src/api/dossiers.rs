@@ -62,25 +62,31 @@ pub async fn create(
     ApiUser(user, _): ApiUser,
     Json(req): Json<CreateDossier>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = s
-        .app
-        .start_dossier(&user, &req.procedure_code, &req.agency_id, &req.form)
-        .await?;
-    let code = if req.submit {
+    // Filing and submitting are two transactions; run them to the end even if the client goes
+    // away in between, so that a started submission is never left half done.
+    let work = tokio::spawn(async move {
+        let id = s
+            .app
+            .start_dossier(&user, &req.procedure_code, &req.agency_id, &req.form)
+            .await?;
+        if !req.submit {
+            return Ok((id, None));
+        }
         match s.app.submit(&user, &id).await {
-            Ok(code) => Some(code),
+            Ok(code) => Ok((id, Some(code))),
             Err(AppError::Invalid {
                 message,
                 mut fields,
             }) => {
                 fields.insert("dossier_id".into(), id);
-                return Err(AppError::Invalid { message, fields }.into());
+                Err(AppError::Invalid { message, fields })
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => Err(e),
         }
-    } else {
-        None
-    };
+    });
+    let (id, code) = work
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
     Ok((StatusCode::CREATED, Json(Created { id, code })))
 }
 
