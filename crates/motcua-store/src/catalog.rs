@@ -179,26 +179,29 @@ impl Db {
     }
 
     pub async fn agency(&self, tenant: &str, id: &str) -> Result<Option<AgencyRow>> {
-        let row = sqlx::query(
-            "SELECT id, code, catalog_key, name, level, commune_code FROM agencies \
-             WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
-        row.as_ref().map(agency).transpose()
+        self.agency_where(tenant, "id", id).await
     }
 
     pub async fn agency_by_key(&self, tenant: &str, key: &str) -> Result<Option<AgencyRow>> {
-        let row = sqlx::query(
+        self.agency_where(tenant, "catalog_key", key).await
+    }
+
+    /// One agency by a unique column (`id` or `catalog_key`, never user input).
+    async fn agency_where(
+        &self,
+        tenant: &str,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<AgencyRow>> {
+        let sql = format!(
             "SELECT id, code, catalog_key, name, level, commune_code FROM agencies \
-             WHERE tenant_id = $1 AND catalog_key = $2",
-        )
-        .bind(tenant)
-        .bind(key)
-        .fetch_optional(&self.read)
-        .await?;
+             WHERE tenant_id = $1 AND {column} = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(value)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(agency).transpose()
     }
 
