@@ -478,19 +478,33 @@ impl App {
             }
             Action::Receive => {
                 let p = self.procedure_of(&d).await?;
-                let due = self
-                    .calendar()
-                    .due_at(ts(now), p.legal_working_days.max(0) as f64);
+                let remaining =
+                    (d.clock_remaining_minutes >= 0).then_some(d.clock_remaining_minutes);
+                let due = calendar::due_on_receipt(
+                    &self.calendar(),
+                    p.definition.supplement_clock,
+                    ts(now),
+                    p.legal_working_days.max(0) as f64,
+                    remaining,
+                );
                 patch.received_at = Some(now);
                 patch.due_at = Some(due.as_microsecond());
                 patch.due_extended = Some(false);
-                data = Some(json!({"due_at": due.to_string()}));
+                patch.clock_remaining_minutes = Some(-1);
+                data = Some(json!({"due_at": due.to_string(), "clock_resumed_minutes": remaining}));
             }
             Action::Approve | Action::Refuse | Action::Withdraw | Action::StopProcessing => {
                 patch.finished_at = Some(now)
             }
-            Action::RequestSupplement | Action::RequestSupplementInAppraisal => {
+            Action::RequestSupplement => {
+                patch.supplement_requests = Some(d.supplement_requests + 1)
+            }
+            Action::RequestSupplementInAppraisal => {
                 patch.supplement_requests = Some(d.supplement_requests + 1);
+                let left = d
+                    .due_at
+                    .map(|due| self.calendar().working_minutes_between(ts(now), ts(due)));
+                patch.clock_remaining_minutes = Some(left.unwrap_or(-1));
             }
             Action::Apologize => {
                 let new_due = ev

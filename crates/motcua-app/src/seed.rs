@@ -325,6 +325,7 @@ impl App {
                 "result": p["result"],
                 "process_hint": p["process_hint"],
                 "note": p.get("note"),
+                "supplement_clock": p.get("supplement_clock").cloned().unwrap_or(json!("restart")),
             });
             let agency_key = text("agency");
             tx.insert_procedure(

@@ -128,6 +128,24 @@ pub fn statutory_holidays(year: i16) -> Vec<Holiday> {
     out
 }
 
+/// The due instant set when a dossier is received at `now`. `remaining_minutes` is the working
+/// time that was left when appraisal asked for a supplement, if it did; with
+/// [`SupplementClock::Pause`] the clock resumes from there, otherwise the legal time starts anew.
+pub fn due_on_receipt(
+    calendar: &Calendar,
+    clock: crate::procedure::SupplementClock,
+    now: Timestamp,
+    legal_working_days: f64,
+    remaining_minutes: Option<i64>,
+) -> Timestamp {
+    match (clock, remaining_minutes) {
+        (crate::procedure::SupplementClock::Pause, Some(left)) => {
+            calendar.add_working_minutes(now, left)
+        }
+        _ => calendar.due_at(now, legal_working_days),
+    }
+}
+
 fn is_weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
@@ -252,13 +270,20 @@ impl Calendar {
     /// Zero means the same working day: due at its close.
     pub fn due_at(&self, at: Timestamp, working_days: f64) -> Timestamp {
         let start = self.handling_start(at);
+        if working_days <= 0.0 {
+            let (_, close) = self.hours.afternoon;
+            return self.local(local_date(start), close);
+        }
+        let minutes = (working_days * self.hours.day_minutes() as f64).round() as i64;
+        self.add_working_minutes(start, minutes)
+    }
+
+    /// The instant `minutes` of working time after `start` (counted from the handling start).
+    pub fn add_working_minutes(&self, start: Timestamp, minutes: i64) -> Timestamp {
+        let start = self.handling_start(start);
         let start_local = start.to_zoned(vietnam_tz());
         let mut date = start_local.date();
-        let (_, close) = self.hours.afternoon;
-        if working_days <= 0.0 {
-            return self.local(date, close);
-        }
-        let mut remaining = (working_days * self.hours.day_minutes() as f64).round() as i64;
+        let mut remaining = minutes.max(0);
         let mut from = start_local.time();
         loop {
             for (a, b) in self.hours.periods() {
@@ -278,6 +303,40 @@ impl Calendar {
             date = self.next_working_day(date);
             from = Time::midnight();
         }
+    }
+
+    /// Working minutes from `a` to `b` (0 when `b` is not later): how much legal time was left.
+    pub fn working_minutes_between(&self, a: Timestamp, b: Timestamp) -> i64 {
+        if b <= a {
+            return 0;
+        }
+        let (a, b) = (a.to_zoned(vietnam_tz()), b.to_zoned(vietnam_tz()));
+        let mut date = a.date();
+        let mut total = 0;
+        while date <= b.date() {
+            if self.is_working_day(date) {
+                for (start, end) in self.hours.periods() {
+                    let lo = if date == a.date() && a.time() > start {
+                        a.time()
+                    } else {
+                        start
+                    };
+                    let hi = if date == b.date() && b.time() < end {
+                        b.time()
+                    } else {
+                        end
+                    };
+                    if hi > lo {
+                        total += minutes_between(lo, hi);
+                    }
+                }
+            }
+            match date.tomorrow() {
+                Ok(next) => date = next,
+                Err(_) => break,
+            }
+        }
+        total
     }
 }
 
@@ -392,6 +451,62 @@ mod tests {
         assert_eq!(
             cal.due_at(ts("2026-11-21T03:00:00Z"), 2.0),
             ts("2026-11-25T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn working_minutes_measure_what_is_left_and_add_back() {
+        let cal = Calendar::default();
+        // Monday 09:00 → Tuesday 09:00 local is one working day (8 h = 480 min).
+        assert_eq!(
+            cal.working_minutes_between(ts("2026-11-16T02:00:00Z"), ts("2026-11-17T02:00:00Z")),
+            480
+        );
+        // Friday 16:00 → Monday 08:00: 1 h Friday + 1 h Monday.
+        assert_eq!(
+            cal.working_minutes_between(ts("2026-11-20T09:00:00Z"), ts("2026-11-23T01:00:00Z")),
+            120
+        );
+        assert_eq!(
+            cal.working_minutes_between(ts("2026-11-23T01:00:00Z"), ts("2026-11-20T09:00:00Z")),
+            0
+        );
+        // Adding back what was measured lands on the same instant.
+        let a = ts("2026-11-20T03:00:00Z");
+        let due = cal.due_at(a, 3.0);
+        assert_eq!(
+            cal.add_working_minutes(a, cal.working_minutes_between(a, due)),
+            due
+        );
+    }
+
+    #[test]
+    fn a_supplement_restarts_or_pauses_the_clock_as_configured() {
+        use crate::procedure::SupplementClock;
+        let cal = Calendar::default();
+        // Received Monday 16 Nov 09:00 with 5 days: due Monday 23 Nov 09:00.
+        let received = ts("2026-11-16T02:00:00Z");
+        let first_due = cal.due_at(received, 5.0);
+        assert_eq!(first_due, ts("2026-11-23T02:00:00Z"));
+        // Supplement asked Wednesday 18 Nov 09:00 (3 days left); complete again Monday 23 Nov 09:00.
+        let asked = ts("2026-11-18T02:00:00Z");
+        let left = cal.working_minutes_between(asked, first_due);
+        assert_eq!(left, 3 * 480);
+        let back = ts("2026-11-23T02:00:00Z");
+        // Restart: 5 full days from Monday 23 (Tue 24 is off) → Tuesday 1 Dec 09:00.
+        assert_eq!(
+            due_on_receipt(&cal, SupplementClock::Restart, back, 5.0, Some(left)),
+            ts("2026-12-01T02:00:00Z")
+        );
+        // Pause: the 3 days left → Mon 23 09:00 + 3 working days (Tue 24 off) = Friday 27 09:00.
+        assert_eq!(
+            due_on_receipt(&cal, SupplementClock::Pause, back, 5.0, Some(left)),
+            ts("2026-11-27T02:00:00Z")
+        );
+        // No supplement during appraisal: both start the legal time.
+        assert_eq!(
+            due_on_receipt(&cal, SupplementClock::Pause, back, 5.0, None),
+            cal.due_at(back, 5.0)
         );
     }
 

@@ -96,6 +96,19 @@ pub struct FormField {
     pub maximum: Option<f64>,
 }
 
+/// What a supplement requested during appraisal does to the legal clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplementClock {
+    /// The time limit counts anew from the receipt of the complete dossier (Decree 61/2018
+    /// art. 19(4)); the default.
+    #[default]
+    Restart,
+    /// The applicant's supplement time is left out: the clock resumes with what was left (the
+    /// Decision 766 method).
+    Pause,
+}
+
 /// The parts of a procedure version that a dossier is judged by.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProcedureDefinition {
@@ -106,6 +119,8 @@ pub struct ProcedureDefinition {
     pub process_hint: Vec<String>,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default)]
+    pub supplement_clock: SupplementClock,
 }
 
 impl ProcedureDefinition {

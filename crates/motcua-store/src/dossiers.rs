@@ -49,6 +49,8 @@ pub struct DossierPatch {
     pub form_sealed: Option<String>,
     pub due_extended: Option<bool>,
     pub supplement_requests: Option<i64>,
+    /// Working minutes left when appraisal asked for a supplement; -1 clears it.
+    pub clock_remaining_minutes: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +77,8 @@ pub struct DossierRow {
     pub due_extended: bool,
     pub supplement_requests: i64,
     pub identity_sealed: Option<String>,
+    /// -1 when no supplement during appraisal is pending.
+    pub clock_remaining_minutes: i64,
 }
 
 /// A dossier as a line in a list.
@@ -186,7 +190,8 @@ pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
 
 const DOSSIER_COLUMNS: &str = "id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
      state, form_sealed, has_result, rating, submitted_at, received_at, due_at, finished_at, \
-     last_seq, last_hash, created_at, updated_at, due_extended, supplement_requests, identity_sealed";
+     last_seq, last_hash, created_at, updated_at, due_extended, supplement_requests, identity_sealed, \
+     clock_remaining_minutes";
 
 fn dossier(row: &AnyRow) -> Result<DossierRow> {
     Ok(DossierRow {
@@ -212,6 +217,7 @@ fn dossier(row: &AnyRow) -> Result<DossierRow> {
         due_extended: col::<i64>(row, "due_extended")? != 0,
         supplement_requests: col(row, "supplement_requests")?,
         identity_sealed: col(row, "identity_sealed")?,
+        clock_remaining_minutes: col(row, "clock_remaining_minutes")?,
     })
 }
 
@@ -325,7 +331,8 @@ impl Tx {
              has_result = COALESCE($7, has_result), rating = COALESCE($8, rating), \
              form_sealed = COALESCE($9, form_sealed), last_seq = $10, last_hash = $11, updated_at = $12, \
              due_extended = COALESCE($15, due_extended), \
-             supplement_requests = COALESCE($16, supplement_requests) \
+             supplement_requests = COALESCE($16, supplement_requests), \
+             clock_remaining_minutes = COALESCE($17, clock_remaining_minutes) \
              WHERE id = $13 AND last_seq = $14",
         )
         .bind(&patch.state)
@@ -344,6 +351,7 @@ impl Tx {
         .bind(expected_seq)
         .bind(patch.due_extended.map(i64::from))
         .bind(patch.supplement_requests)
+        .bind(patch.clock_remaining_minutes)
         .execute(&mut *self.inner)
         .await?;
         if done.rows_affected() != 1 {

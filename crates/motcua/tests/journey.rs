@@ -473,6 +473,30 @@ async fn health_and_openapi_answer() {
         ] {
             assert!(paths.contains_key(p), "{p} missing from OpenAPI");
         }
+        let xd: serde_json::Value = client()
+            .get(format!("{}/api/v1/procedures/XD-01", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            xd["definition"]["supplement_clock"], "pause",
+            "configured per procedure"
+        );
+        let ht: serde_json::Value = client()
+            .get(format!("{}/api/v1/procedures/HT-01", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            ht["definition"]["supplement_clock"], "restart",
+            "the default"
+        );
         let found: Vec<serde_json::Value> = client()
             .get(format!(
                 "{}/api/v1/procedures?q=dang%20ky%20khai%20sinh",
