@@ -658,6 +658,7 @@ pub fn available_actions(facts: DossierFacts, role: Role, relation: Relation) ->
                 && rule.from.contains(&facts.state)
                 && match a {
                     Action::Rate => !facts.rated,
+                    Action::Approve => facts.has_result,
                     Action::Apologize => !facts.due_extended,
                     Action::RequestSupplementInAppraisal => facts.supplement_window_open,
                     _ => true,

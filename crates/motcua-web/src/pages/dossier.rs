@@ -136,7 +136,8 @@ fn dossier_page(
             Some(user.clone()),
         ),
         csrf: user.csrf_token,
-        upload_result: d.can("approve"),
+        // The leader attaches the result while the dossier awaits approval (then may approve).
+        upload_result: d.can("send_back"),
         actions,
         form_rows,
         flash,
