@@ -22,7 +22,8 @@ pub struct ProcedureView {
     pub agency_key: String,
     pub per_commune: bool,
     pub online_service: OnlineService,
-    pub legal_working_days: i64,
+    /// Legal processing time in working days; halves allowed.
+    pub legal_working_days: f64,
     pub fee_vnd: i64,
     pub online_fee_vnd: i64,
     pub definition: ProcedureDefinition,
@@ -49,7 +50,7 @@ impl ProcedureView {
             agency_key: row.agency_key.clone(),
             per_commune: row.per_commune,
             online_service,
-            legal_working_days: row.legal_working_days,
+            legal_working_days: row.legal_half_days as f64 / 2.0,
             fee_vnd: row.fee_vnd,
             online_fee_vnd: row.online_fee_vnd,
             definition,
@@ -66,9 +67,13 @@ impl ProcedureView {
 
     /// The legal time in plain words.
     pub fn legal_time_label(&self) -> String {
-        match self.legal_working_days {
-            0 => "Trong ngày làm việc".to_string(),
-            n => format!("{n} ngày làm việc"),
+        if self.legal_working_days <= 0.0 {
+            "Trong ngày làm việc".to_string()
+        } else {
+            format!(
+                "{} ngày làm việc",
+                self.legal_working_days.to_string().replace('.', ",")
+            )
         }
     }
 }
@@ -141,5 +146,60 @@ impl App {
             Err(poisoned) => *poisoned.into_inner() = fresh,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(half_days: i64) -> ProcedureRow {
+        ProcedureRow {
+            id: "p".into(),
+            code: "X-01".into(),
+            version: 1,
+            name: "Đăng ký khai sinh".into(),
+            field: "Hộ tịch".into(),
+            level: "commune".into(),
+            agency_key: "k".into(),
+            per_commune: true,
+            online_service: "full".into(),
+            legal_half_days: half_days,
+            fee_vnd: 0,
+            online_fee_vnd: 0,
+            definition: r#"{"components":[],"form_fields":[],"result":"x"}"#.into(),
+        }
+    }
+
+    #[test]
+    fn legal_time_reads_in_whole_and_half_days() {
+        assert_eq!(
+            ProcedureView::from_row(&row(0)).unwrap().legal_time_label(),
+            "Trong ngày làm việc"
+        );
+        assert_eq!(
+            ProcedureView::from_row(&row(5)).unwrap().legal_time_label(),
+            "2,5 ngày làm việc"
+        );
+        let three = ProcedureView::from_row(&row(6)).unwrap();
+        assert_eq!(three.legal_working_days, 3.0);
+        assert_eq!(three.legal_time_label(), "3 ngày làm việc");
+    }
+
+    #[test]
+    fn search_folds_case_and_diacritics() {
+        let catalog = Catalog {
+            procedures: vec![ProcedureView::from_row(&row(0)).unwrap()],
+            agencies: vec![],
+        };
+        for q in [
+            "dang ky khai sinh",
+            "ĐĂNG KÝ KHAI SINH",
+            "khai sinh",
+            "ho tich",
+        ] {
+            assert_eq!(catalog.search(q).len(), 1, "{q}");
+        }
+        assert!(catalog.search("khai tu").is_empty());
     }
 }

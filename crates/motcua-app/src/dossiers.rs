@@ -484,7 +484,7 @@ impl App {
                     &self.calendar(),
                     p.definition.supplement_clock,
                     ts(now),
-                    p.legal_working_days.max(0) as f64,
+                    p.legal_working_days.max(0.0),
                     remaining,
                 );
                 patch.received_at = Some(now);

@@ -340,7 +340,8 @@ impl App {
                     per_commune: per_commune.contains(&agency_key.as_str()),
                     agency_key,
                     online_service: text("online_service"),
-                    legal_working_days: number("legal_working_days"),
+                    legal_half_days: (p["legal_working_days"].as_f64().unwrap_or_default() * 2.0)
+                        .round() as i64,
                     fee_vnd: number("fee_vnd"),
                     online_fee_vnd: number("online_fee_vnd"),
                     definition: definition.to_string(),

@@ -35,7 +35,8 @@ pub struct NewProcedure {
     pub agency_key: String,
     pub per_commune: bool,
     pub online_service: String,
-    pub legal_working_days: i64,
+    /// Legal processing time in half working days.
+    pub legal_half_days: i64,
     pub fee_vnd: i64,
     pub online_fee_vnd: i64,
     /// JSON of `motcua_domain::procedure::ProcedureDefinition`.
@@ -53,14 +54,15 @@ pub struct ProcedureRow {
     pub agency_key: String,
     pub per_commune: bool,
     pub online_service: String,
-    pub legal_working_days: i64,
+    /// Legal processing time in half working days.
+    pub legal_half_days: i64,
     pub fee_vnd: i64,
     pub online_fee_vnd: i64,
     pub definition: String,
 }
 
 const PROCEDURE_COLUMNS: &str = "id, code, version, name, field, level, agency_key, per_commune, \
-     online_service, legal_working_days, fee_vnd, online_fee_vnd, definition";
+     online_service, legal_half_days, fee_vnd, online_fee_vnd, definition";
 
 fn procedure(row: &AnyRow) -> Result<ProcedureRow> {
     Ok(ProcedureRow {
@@ -73,7 +75,7 @@ fn procedure(row: &AnyRow) -> Result<ProcedureRow> {
         agency_key: col(row, "agency_key")?,
         per_commune: col::<i64>(row, "per_commune")? != 0,
         online_service: col(row, "online_service")?,
-        legal_working_days: col(row, "legal_working_days")?,
+        legal_half_days: col(row, "legal_half_days")?,
         fee_vnd: col(row, "fee_vnd")?,
         online_fee_vnd: col(row, "online_fee_vnd")?,
         definition: col(row, "definition")?,
@@ -133,7 +135,7 @@ impl Tx {
             .await?;
         sqlx::query(
             "INSERT INTO procedures (id, tenant_id, code, version, is_current, name, field, level, \
-             agency_key, per_commune, online_service, legal_working_days, fee_vnd, online_fee_vnd, \
+             agency_key, per_commune, online_service, legal_half_days, fee_vnd, online_fee_vnd, \
              definition, created_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
@@ -147,7 +149,7 @@ impl Tx {
         .bind(&p.agency_key)
         .bind(i64::from(p.per_commune))
         .bind(&p.online_service)
-        .bind(p.legal_working_days)
+        .bind(p.legal_half_days)
         .bind(p.fee_vnd)
         .bind(p.online_fee_vnd)
         .bind(&p.definition)

@@ -68,7 +68,7 @@ async fn seed(db: &Db) {
             agency_key: "k".into(),
             per_commune: false,
             online_service: "full".into(),
-            legal_working_days: 0,
+            legal_half_days: 0,
             fee_vnd: 0,
             online_fee_vnd: 0,
             definition: "{}".into(),
