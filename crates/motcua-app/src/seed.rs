@@ -290,6 +290,15 @@ impl App {
             .await?;
         }
         for person in &data.demo_people {
+            let born: i16 = person
+                .birth_date
+                .get(..4)
+                .and_then(|y| y.parse().ok())
+                .unwrap_or_default();
+            motcua_domain::ident::check_personal_id_for_birth_year(&person.personal_id, born)
+                .map_err(|e| {
+                    AppError::Internal(format!("demo person {}: {e}", person.full_name))
+                })?;
             let profile =
                 serde_json::to_string(person).map_err(|e| AppError::Internal(e.to_string()))?;
             tx.insert_user(
