@@ -31,7 +31,11 @@ impl App {
                 _ => overrides.days_off.push(h),
             }
         }
-        let fresh = Arc::new(Calendar::vietnam(&overrides));
+        let mut calendar = Calendar::vietnam(&overrides);
+        if let Some(cutoff) = self.cutoff {
+            calendar.cutoff = cutoff;
+        }
+        let fresh = Arc::new(calendar);
         match self.calendar.write() {
             Ok(mut guard) => *guard = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,

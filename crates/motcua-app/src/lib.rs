@@ -42,6 +42,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Master key as 64 hex characters; default: `DATA/master.key`, created on first start.
     pub master_key_hex: Option<String>,
+    /// What arrives after this local time is handled from the next working day (default 15:00,
+    /// Decree 61/2018 art. 18).
+    pub cutoff: Option<jiff::civil::Time>,
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.
@@ -53,6 +56,7 @@ pub struct App {
     calendar: Arc<RwLock<Arc<Calendar>>>,
     tenant: String,
     catalog: Arc<RwLock<Arc<Catalog>>>,
+    cutoff: Option<jiff::civil::Time>,
 }
 
 impl std::fmt::Debug for App {
@@ -93,6 +97,7 @@ impl App {
             calendar: Arc::new(RwLock::new(Arc::new(Calendar::default()))),
             tenant: DEFAULT_TENANT.to_string(),
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
+            cutoff: config.cutoff,
         };
         app.reload_catalog().await?;
         app.reload_calendar().await?;

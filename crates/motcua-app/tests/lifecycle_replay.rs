@@ -43,6 +43,7 @@ async fn apps() -> Vec<(App, tempfile::TempDir)> {
             data_dir: dir.path().to_path_buf(),
             database_url: url,
             master_key_hex: None,
+            cutoff: None,
         };
         let app = App::open(&config).await.unwrap();
         app.seed_demo().await.unwrap();

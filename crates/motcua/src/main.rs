@@ -69,6 +69,8 @@ struct OptionalStore {
     database_url: Option<String>,
     #[arg(long, env = "MOTCUA_MASTER_KEY", hide_env_values = true)]
     master_key: Option<String>,
+    #[arg(long, env = "MOTCUA_CUTOFF", value_parser = parse_time)]
+    cutoff: Option<jiff::civil::Time>,
 }
 
 #[derive(Args)]
@@ -83,6 +85,14 @@ struct StoreArgs {
     /// a PostgreSQL database.
     #[arg(long, env = "MOTCUA_MASTER_KEY", hide_env_values = true)]
     master_key: Option<String>,
+    /// Local time (HH:MM) after which what arrives is handled from the next working day.
+    #[arg(long, env = "MOTCUA_CUTOFF", value_parser = parse_time)]
+    cutoff: Option<jiff::civil::Time>,
+}
+
+fn parse_time(s: &str) -> Result<jiff::civil::Time, String> {
+    jiff::civil::Time::strptime("%H:%M", s)
+        .map_err(|_| format!("{s}: cần giờ dạng HH:MM, ví dụ 15:00"))
 }
 
 #[derive(Args)]
@@ -103,6 +113,7 @@ impl StoreArgs {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone(),
             master_key_hex: self.master_key.clone(),
+            cutoff: self.cutoff,
         }
     }
 }
@@ -151,7 +162,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// The calendar the server would use: with its overrides when a store is named.
 async fn calendar_of(store: OptionalStore) -> anyhow::Result<std::sync::Arc<Calendar>> {
     if store.data_dir.is_none() && store.database_url.is_none() {
-        return Ok(std::sync::Arc::new(Calendar::default()));
+        let mut calendar = Calendar::default();
+        if let Some(cutoff) = store.cutoff {
+            calendar.cutoff = cutoff;
+        }
+        return Ok(std::sync::Arc::new(calendar));
     }
     let config = Config {
         data_dir: store
@@ -159,6 +174,7 @@ async fn calendar_of(store: OptionalStore) -> anyhow::Result<std::sync::Arc<Cale
             .unwrap_or_else(|| PathBuf::from("./motcua-data")),
         database_url: store.database_url,
         master_key_hex: store.master_key,
+        cutoff: store.cutoff,
     };
     let app = App::open(&config).await.context("opening the database")?;
     let calendar = app.calendar();

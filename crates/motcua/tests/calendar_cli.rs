@@ -69,6 +69,33 @@ fn holidays_due_and_lunar_print_what_the_law_says() {
         "after the 15:00 cut-off: next working day"
     );
 
+    let (_, out, _) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-11-16T15:30:00+07:00",
+        "--days",
+        "0",
+        "--cutoff",
+        "16:00",
+    ]);
+    assert_eq!(
+        out.trim(),
+        "2026-11-16T17:00:00+07:00",
+        "a later cut-off keeps 15:30 on the same day"
+    );
+    let (ok, _, err) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-11-16T15:30:00+07:00",
+        "--days",
+        "0",
+        "--cutoff",
+        "25:00",
+    ]);
+    assert!(!ok && err.contains("HH:MM"), "{err}");
+
     let (ok, out, _) = run(&["calendar", "lunar", "2023-03-22"]);
     assert!(ok);
     assert_eq!(out.trim(), "1/2/2023 nhuận");
@@ -91,6 +118,7 @@ async fn the_server_overrides_apply_when_a_data_folder_is_given() {
         data_dir: dir.path().to_path_buf(),
         database_url: None,
         master_key_hex: None,
+        cutoff: None,
     };
     let app = App::open(&config).await.unwrap();
     app.seed_demo().await.unwrap();

@@ -46,6 +46,7 @@ fn start(name: &'static str, database_url: Option<String>) -> Server {
                 data_dir: dir.clone(),
                 database_url: url,
                 master_key_hex: None,
+                cutoff: None,
             };
             let app = App::open(&config).await.unwrap();
             app.seed_demo().await.unwrap();
