@@ -267,6 +267,9 @@ impl Action {
         self.rule().role
     }
 
+    /// Who takes each action, from which states, to which state, and whether a reason is owed.
+    /// The one-stop mechanism is Decree 61/2018/ND-CP (amended by 107/2021), replaced from
+    /// 2025-07-01 by Decree 118/2025; the articles below are those of Decree 61/2018.
     fn rule(self) -> Rule {
         use DossierState as S;
         let (role, relation, from, to, needs_reason): (_, _, &'static [S], _, _) = match self {
@@ -304,6 +307,8 @@ impl Action {
                 Some(S::Received),
                 false,
             ),
+            // Art. 19(1)-(2): at intake the officer checks completeness and, if incomplete, lists
+            // everything missing at once (slip 02); if not eligible, refuses with reasons (slip 03).
             Action::RequestSupplement => (
                 Role::IntakeOfficer,
                 Relation::HandlingAgency,
@@ -353,6 +358,7 @@ impl Action {
                 Some(S::Received),
                 false,
             ),
+            // Notice of stopped processing with its reasons (slip 05 in the 2025 forms).
             Action::StopProcessing => (
                 Role::Leader,
                 Relation::HandlingAgency,
@@ -365,6 +371,8 @@ impl Action {
                 Some(S::Stopped),
                 true,
             ),
+            // Art. 19(5) as amended: a dossier that will be late gets an apology and a new date
+            // (slip 04) at least a day before it falls due; the date may be moved only once.
             Action::Apologize => (
                 Role::IntakeOfficer,
                 Relation::HandlingAgency,
@@ -398,6 +406,7 @@ impl Action {
                 Some(S::ResultReady),
                 false,
             ),
+            // Art. 20: the result is returned at the one-stop desk; afterwards the dossier is locked.
             Action::ReturnResult => (
                 Role::IntakeOfficer,
                 Relation::HandlingAgency,
