@@ -307,7 +307,7 @@ impl Action {
                 Some(S::Received),
                 false,
             ),
-            // Art. 19(1)-(2): at intake the officer checks completeness and, if incomplete, lists
+            // Art. 18 (intake): the officer checks completeness and, if incomplete, lists
             // everything missing at once (slip 02); if not eligible, refuses with reasons (slip 03).
             Action::RequestSupplement => (
                 Role::IntakeOfficer,
@@ -371,8 +371,8 @@ impl Action {
                 Some(S::Stopped),
                 true,
             ),
-            // Art. 19(5) as amended: a dossier that will be late gets an apology and a new date
-            // (slip 04) at least a day before it falls due; the date may be moved only once.
+            // Art. 19 (handling; clause to check): a dossier that will be late gets an apology and
+            // a new date (slip 04) at least a day before it falls due; the date moves only once.
             Action::Apologize => (
                 Role::IntakeOfficer,
                 Relation::HandlingAgency,
@@ -406,7 +406,7 @@ impl Action {
                 Some(S::ResultReady),
                 false,
             ),
-            // Art. 20: the result is returned at the one-stop desk; afterwards the dossier is locked.
+            // Art. 20 (return of results, to check): afterwards the dossier is locked.
             Action::ReturnResult => (
                 Role::IntakeOfficer,
                 Relation::HandlingAgency,
