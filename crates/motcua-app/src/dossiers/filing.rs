@@ -1,0 +1,282 @@
+//! Filing: a draft, its form and files, and submission. Whatever was typed or attached is
+//! saved before anything is judged.
+
+use super::*;
+
+impl App {
+    /// Starts a draft dossier for `procedure_code` at `agency_id` with what was typed so far.
+    pub async fn start_dossier(
+        &self,
+        user: &CurrentUser,
+        procedure_code: &str,
+        agency_id: &str,
+        values: &FormValues,
+    ) -> Result<String> {
+        if user.role != Role::Citizen {
+            return Err(AppError::Forbidden(
+                "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
+            ));
+        }
+        let catalog = self.catalog();
+        let p = catalog
+            .procedure(procedure_code)
+            .ok_or(AppError::NotFound)?;
+        if !catalog.agencies_for(p).iter().any(|a| a.id == agency_id) {
+            return Err(AppError::Invalid {
+                message: "Vui lòng chọn nơi nộp hồ sơ.".into(),
+                fields: BTreeMap::from([(
+                    "agency_id".to_string(),
+                    "Vui lòng chọn nơi nộp hồ sơ.".to_string(),
+                )]),
+            });
+        }
+        let id = new_id();
+        let now = now_micros();
+        let mut tx = self.db.begin().await?;
+        tx.create_dossier(
+            &self.tenant,
+            &NewDossier {
+                id: id.clone(),
+                procedure_id: p.id.clone(),
+                agency_id: agency_id.to_string(),
+                applicant_id: user.id.clone(),
+                channel: CHANNEL_ONLINE,
+                form_sealed: self.seal_form(&draft_values(p, values))?,
+                identity_sealed: self.registry_identity(user, p).await?,
+            },
+            &NewEventRecord {
+                at: now,
+                actor_id: user.id.clone(),
+                actor_role: user.role.as_str().into(),
+                kind: EventKind::Created.as_str().into(),
+                from_state: None,
+                to_state: DossierState::Draft.as_str().into(),
+                reason: None,
+                data: Some(json!({"procedure": p.code, "version": p.version}).to_string()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The identity facts a procedure takes from the population registry instead of asking for
+    /// them, with their source; `None` when the procedure needs none. Only what the component
+    /// names is kept (name, date of birth, personal ID, permanent residence).
+    async fn registry_identity(
+        &self,
+        user: &CurrentUser,
+        p: &ProcedureView,
+    ) -> Result<Option<String>> {
+        if !registry_sources(&p.definition).contains(&DataSource::PopulationRegistry) {
+            return Ok(None);
+        }
+        let Some(profile) = self.db.user(&user.id).await?.and_then(|u| u.profile_sealed) else {
+            return Ok(None);
+        };
+        let profile: serde_json::Value = serde_json::from_str(&self.open_text(&profile)?)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let obtained_at = jiff::Timestamp::now().to_string();
+        let facts: SourcedFacts = IDENTITY_FACTS
+            .iter()
+            .filter_map(|(key, _)| {
+                let value = profile[*key].as_str()?.to_string();
+                Some((
+                    key.to_string(),
+                    SourcedValue {
+                        value,
+                        source: DataSource::PopulationRegistry,
+                        obtained_at: obtained_at.clone(),
+                    },
+                ))
+            })
+            .collect();
+        let json = serde_json::to_string(&facts).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Some(self.vault.seal_text(&json)))
+    }
+
+    /// Saves what was typed into a draft (or a dossier being supplemented); records an event
+    /// only when something changed.
+    pub async fn update_form(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        values: &FormValues,
+    ) -> Result<()> {
+        let d = self.editable_dossier(user, id).await?;
+        let p = self.procedure_of(&d).await?;
+        let fresh = draft_values(&p, values);
+        if fresh == self.form_of(&d)? {
+            return Ok(());
+        }
+        let state = state_of(&d)?;
+        let ev = NewEvent::unchanged(EventKind::FormUpdated, state);
+        let mut tx = self.db.begin().await?;
+        tx.append_event(
+            id,
+            d.last_seq,
+            &d.last_hash,
+            &record(user, &ev, now_micros(), None),
+            &DossierPatch {
+                form_sealed: Some(self.seal_form(&fresh)?),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Attaches a file for one upload component of the applicant's dossier.
+    pub async fn attach_file(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        component_index: usize,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<String> {
+        let d = self.editable_dossier(user, id).await?;
+        let p = self.procedure_of(&d).await?;
+        if !p
+            .definition
+            .upload_components()
+            .any(|(i, _)| i == component_index)
+        {
+            return Err(AppError::invalid(
+                "Thành phần hồ sơ này không nhận tệp tải lên.",
+            ));
+        }
+        let state = state_of(&d)?;
+        let ev = NewEvent::unchanged(EventKind::FileAttached, state);
+        self.store_attachment(
+            user,
+            &d,
+            &ev,
+            "component",
+            Some(component_index),
+            file_name,
+            bytes,
+            DossierPatch::default(),
+        )
+        .await
+    }
+
+    /// Attaches the result document; the leader does this before approving.
+    pub async fn attach_result(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<String> {
+        let d = self.visible_dossier(user, id).await?;
+        let state = state_of(&d)?;
+        if user.role != Role::Leader || relation(user, &d) != Relation::HandlingAgency {
+            return Err(AppError::Forbidden(
+                "Chỉ lãnh đạo của cơ quan xử lý mới đính kèm kết quả.".into(),
+            ));
+        }
+        if state != DossierState::AwaitingApproval {
+            return Err(AppError::invalid(
+                "Chỉ đính kèm kết quả khi hồ sơ đang chờ phê duyệt.",
+            ));
+        }
+        let ev = NewEvent::unchanged(EventKind::ResultAttached, state);
+        let patch = DossierPatch {
+            has_result: Some(true),
+            ..Default::default()
+        };
+        self.store_attachment(user, &d, &ev, "result", None, file_name, bytes, patch)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn store_attachment(
+        &self,
+        user: &CurrentUser,
+        d: &DossierRow,
+        ev: &NewEvent,
+        purpose: &str,
+        component_index: Option<usize>,
+        file_name: &str,
+        bytes: &[u8],
+        patch: DossierPatch,
+    ) -> Result<String> {
+        let stored = self.files.put(bytes).await?;
+        let name: String = text::clean(file_name)
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_FILE_NAME)
+            .collect();
+        let name = if name.is_empty() {
+            "tep-dinh-kem".to_string()
+        } else {
+            name
+        };
+        let attachment_id = new_id();
+        let now = now_micros();
+        let mut tx = self.db.begin().await?;
+        tx.insert_attachment(
+            &d.id,
+            &NewAttachment {
+                id: attachment_id.clone(),
+                purpose: purpose.into(),
+                component_index: component_index.map(|i| i as i64),
+                file_name_sealed: self.vault.seal_text(&name),
+                content_type: stored.content_type.into(),
+                size_bytes: stored.size as i64,
+                sha256: stored.sha256.clone(),
+                object_key: stored.key.clone(),
+                uploaded_by: user.id.clone(),
+                uploaded_at: now,
+            },
+        )
+        .await?;
+        let data = json!({"attachment": attachment_id, "component": component_index, "sha256": stored.sha256});
+        tx.append_event(
+            &d.id,
+            d.last_seq,
+            &d.last_hash,
+            &record(user, ev, now, Some(data)),
+            &patch,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(attachment_id)
+    }
+
+    /// Files the dossier (or files it again after a supplement request). The form is judged in
+    /// full here; every problem comes back at once, each next to its field.
+    pub async fn submit(&self, user: &CurrentUser, id: &str) -> Result<String> {
+        let d = self.editable_dossier(user, id).await?;
+        let p = self.procedure_of(&d).await?;
+        let mut fields = match form::validate(&p.definition.form_fields, &self.form_of(&d)?) {
+            Ok(_) => BTreeMap::new(),
+            Err(errors) => errors,
+        };
+        let attached: Vec<usize> = self
+            .db
+            .attachments(id)
+            .await?
+            .iter()
+            .filter(|a| a.purpose == "component")
+            .filter_map(|a| a.component_index.map(|i| i as usize))
+            .collect();
+        for (i, name) in p.definition.missing_uploads(&attached) {
+            fields.insert(format!("file_{i}"), format!("Vui lòng đính kèm «{name}»."));
+        }
+        if !fields.is_empty() {
+            return Err(AppError::Invalid {
+                message: format!("Hồ sơ còn {} mục cần sửa hoặc bổ sung.", fields.len()),
+                fields,
+            });
+        }
+        let action = if state_of(&d)? == DossierState::Draft {
+            Action::Submit
+        } else {
+            Action::Resubmit
+        };
+        self.apply(user, d, &Command::plain(action)).await
+    }
+}

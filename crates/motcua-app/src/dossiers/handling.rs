@@ -1,0 +1,108 @@
+//! Acting on a dossier: every change is decided by the domain rules and written as an event
+//! together with the new state, in one transaction.
+
+use super::*;
+
+impl App {
+    /// Takes an action on a dossier (receive, refuse, approve, rate, ...). Submitting goes
+    /// through [`App::submit`], which checks the form first.
+    pub async fn act(&self, user: &CurrentUser, id: &str, cmd: &Command) -> Result<String> {
+        if matches!(cmd.action, Action::Submit | Action::Resubmit) {
+            return self.submit(user, id).await;
+        }
+        let d = self.visible_dossier(user, id).await?;
+        self.apply(user, d, cmd).await
+    }
+
+    /// Decides and records one action; returns the dossier code.
+    pub(super) async fn apply(
+        &self,
+        user: &CurrentUser,
+        d: DossierRow,
+        cmd: &Command,
+    ) -> Result<String> {
+        let ev = dossier::decide(self.facts(&d)?, user.role, relation(user, &d), cmd)?;
+        let now = now_micros();
+        let mut patch = DossierPatch {
+            state: Some(ev.to.as_str().into()),
+            ..Default::default()
+        };
+        let mut data = None;
+        let mut tx = self.db.begin().await?;
+        let mut code = d.code.clone();
+        match cmd.action {
+            Action::Submit => {
+                let agency = self
+                    .catalog()
+                    .agency(&d.agency_id)
+                    .map(|a| a.code.clone())
+                    .ok_or(AppError::NotFound)?;
+                let day = calendar::local_date(ts(now));
+                let seq = tx
+                    .next_code_sequence(&d.agency_id, &day.strftime("%y%m%d").to_string())
+                    .await?;
+                let new_code = code::dossier_code(&agency, day, seq as u32);
+                data = Some(json!({"code": new_code}));
+                patch.code = Some(new_code.clone());
+                patch.submitted_at = Some(now);
+                code = Some(new_code);
+            }
+            Action::Receive => {
+                let p = self.procedure_of(&d).await?;
+                let remaining =
+                    (d.clock_remaining_minutes >= 0).then_some(d.clock_remaining_minutes);
+                let due = calendar::due_on_receipt(
+                    &self.calendar(),
+                    p.definition.supplement_clock,
+                    ts(now),
+                    p.legal_working_days.max(0.0),
+                    remaining,
+                );
+                patch.received_at = Some(now);
+                patch.due_at = Some(due.as_microsecond());
+                patch.due_extended = Some(false);
+                patch.clock_remaining_minutes = Some(-1);
+                data = Some(json!({"due_at": due.to_string(), "clock_resumed_minutes": remaining}));
+            }
+            Action::Approve | Action::Refuse | Action::Withdraw | Action::StopProcessing => {
+                patch.finished_at = Some(now)
+            }
+            Action::RequestSupplement => {
+                patch.supplement_requests = Some(d.supplement_requests + 1)
+            }
+            Action::RequestSupplementInAppraisal => {
+                patch.supplement_requests = Some(d.supplement_requests + 1);
+                let left = d
+                    .due_at
+                    .map(|due| self.calendar().working_minutes_between(ts(now), ts(due)));
+                patch.clock_remaining_minutes = Some(left.unwrap_or(-1));
+            }
+            Action::Apologize => {
+                let new_due = ev
+                    .new_due
+                    .ok_or(AppError::Internal("apology without date".into()))?;
+                patch.due_at = Some(new_due.as_microsecond());
+                patch.due_extended = Some(true);
+                data = Some(json!({
+                    "previous_due": d.due_at.map(|t| ts(t).to_string()),
+                    "new_due": new_due.to_string(),
+                }));
+            }
+            Action::Rate => {
+                patch.rating = ev.score.map(i64::from);
+                data = Some(json!({"score": ev.score}));
+            }
+            _ => {}
+        }
+        tx.append_event(
+            &d.id,
+            d.last_seq,
+            &d.last_hash,
+            &record(user, &ev, now, data),
+            &patch,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(code.unwrap_or_default())
+    }
+}

@@ -1,0 +1,190 @@
+//! Filing and handling dossiers. Every change is decided by `motcua_domain::dossier::decide` and
+//! written as an event together with the dossier's new state, in one transaction.
+
+use std::collections::BTreeMap;
+
+use motcua_domain::dossier::{self, Action, Relation};
+use motcua_domain::form::{self, FormValues};
+use motcua_domain::{
+    Command, DossierFacts, DossierState, EventKind, NewEvent, Role, calendar, code, text,
+};
+use motcua_store::{
+    AccessLogEntry, DossierPatch, DossierRow, NewAttachment, NewDossier, NewEventRecord,
+};
+use serde_json::json;
+
+use crate::views::{
+    AccessView, AttachmentView, DossierLine, DossierView, EventView, IdentityFact, PublicStatus,
+    PublicStep, access_label, event_label, ts,
+};
+use crate::{App, AppError, CurrentUser, ProcedureView, Result, new_id, now_micros};
+use motcua_domain::provenance::{DataSource, SourcedFacts, SourcedValue, registry_sources};
+
+/// The identity facts a population-registry component stands for, with their labels.
+const IDENTITY_FACTS: [(&str, &str); 4] = [
+    ("full_name", "Họ và tên"),
+    ("birth_date", "Ngày sinh"),
+    ("personal_id", "Số định danh cá nhân"),
+    ("permanent_address", "Nơi thường trú"),
+];
+
+/// National channel code for online filing.
+const CHANNEL_ONLINE: i64 = 2;
+/// Longest file name kept.
+const MAX_FILE_NAME: usize = 200;
+
+fn state_of(d: &DossierRow) -> Result<DossierState> {
+    DossierState::parse(&d.state)
+        .ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))
+}
+
+/// Within this many working days of receipt, appraisal may still ask for a supplement
+/// (Decree 61/2018 art. 19(4)).
+const SUPPLEMENT_WINDOW_DAYS: u32 = 3;
+
+fn relation(user: &CurrentUser, d: &DossierRow) -> Relation {
+    match user.role {
+        Role::Citizen if d.applicant_id == user.id => Relation::Owner,
+        r if r.is_official() && user.agency_id.as_deref() == Some(d.agency_id.as_str()) => {
+            Relation::HandlingAgency
+        }
+        _ => Relation::Stranger,
+    }
+}
+
+fn record(
+    user: &CurrentUser,
+    ev: &NewEvent,
+    at: i64,
+    data: Option<serde_json::Value>,
+) -> NewEventRecord {
+    NewEventRecord {
+        at,
+        actor_id: user.id.clone(),
+        actor_role: user.role.as_str().to_string(),
+        kind: ev.kind.as_str().to_string(),
+        from_state: Some(ev.from.as_str().to_string()),
+        to_state: ev.to.as_str().to_string(),
+        reason: ev.reason.clone(),
+        data: data.map(|d| d.to_string()),
+    }
+}
+
+/// Keeps only the declared fields, cleaned but not yet judged: a draft keeps whatever was typed.
+fn draft_values(p: &ProcedureView, values: &FormValues) -> FormValues {
+    p.definition
+        .form_fields
+        .iter()
+        .filter_map(|f| {
+            let v = text::clean(values.get(&f.key)?);
+            let v: String = v.chars().take(form::MAX_TEXT_CHARS * 2).collect();
+            (!v.is_empty()).then(|| (f.key.clone(), v))
+        })
+        .collect()
+}
+
+impl App {
+    fn facts(&self, d: &DossierRow) -> Result<DossierFacts> {
+        let now = jiff::Timestamp::now();
+        Ok(DossierFacts {
+            state: state_of(d)?,
+            has_result: d.has_result,
+            rated: d.rating.is_some(),
+            due_extended: d.due_extended,
+            supplement_window_open: d.received_at.is_some_and(|r| {
+                self.calendar().working_days_between(ts(r), now) <= SUPPLEMENT_WINDOW_DAYS
+            }),
+            due_at: d.due_at.map(ts),
+        })
+    }
+
+    /// The dossier if `user` may see it; `NotFound` otherwise, so that others' codes leak nothing.
+    async fn visible_dossier(&self, user: &CurrentUser, id: &str) -> Result<DossierRow> {
+        let d = self
+            .db
+            .dossier(&self.tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        match relation(user, &d) {
+            Relation::Owner => Ok(d),
+            Relation::HandlingAgency if d.state != DossierState::Draft.as_str() => Ok(d),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    async fn procedure_of(&self, d: &DossierRow) -> Result<ProcedureView> {
+        let row = self
+            .db
+            .procedure(&self.tenant, &d.procedure_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("dossier without procedure".into()))?;
+        ProcedureView::from_row(&row)
+    }
+
+    fn form_of(&self, d: &DossierRow) -> Result<FormValues> {
+        serde_json::from_str(&self.open_text(&d.form_sealed)?)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    fn seal_form(&self, values: &FormValues) -> Result<String> {
+        let json = serde_json::to_string(values).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(self.vault.seal_text(&json))
+    }
+
+    fn identity_of(&self, d: &DossierRow) -> Result<Vec<IdentityFact>> {
+        let Some(sealed) = &d.identity_sealed else {
+            return Ok(Vec::new());
+        };
+        let facts: SourcedFacts = serde_json::from_str(&self.open_text(sealed)?)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(IDENTITY_FACTS
+            .iter()
+            .filter_map(|(key, label)| {
+                facts.get(*key).map(|f| IdentityFact {
+                    key: key.to_string(),
+                    label,
+                    value: f.value.clone(),
+                    source: f.source.label(),
+                })
+            })
+            .collect())
+    }
+
+    /// The applicant's own dossier that they may still change.
+    async fn editable_dossier(&self, user: &CurrentUser, id: &str) -> Result<DossierRow> {
+        let d = self.visible_dossier(user, id).await?;
+        if relation(user, &d) != Relation::Owner {
+            return Err(AppError::NotFound);
+        }
+        if !state_of(&d)?.is_editable_by_applicant() {
+            return Err(AppError::invalid("Hồ sơ đã nộp, không thể sửa lúc này."));
+        }
+        Ok(d)
+    }
+
+    /// Records an official's look at the applicant's personal data (who, when, whose, why).
+    async fn log_official_access(
+        &self,
+        user: &CurrentUser,
+        d: &DossierRow,
+        action: &str,
+    ) -> Result<()> {
+        self.db
+            .log_access(&AccessLogEntry {
+                id: new_id(),
+                at: now_micros(),
+                actor_id: user.id.clone(),
+                actor_role: user.role.as_str().into(),
+                subject_user_id: Some(d.applicant_id.clone()),
+                dossier_id: Some(d.id.clone()),
+                action: action.into(),
+                purpose: "Xử lý hồ sơ".into(),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+mod filing;
+mod handling;
+mod reading;

@@ -1,0 +1,239 @@
+//! Reading dossiers: one dossier as its viewer may see it, lists and queues, public status,
+//! downloads and the citizen's access log.
+
+use super::*;
+
+impl App {
+    /// One dossier as its viewer may see it. An official's look at the applicant's personal data
+    /// is recorded in the access log.
+    pub async fn dossier_view(&self, user: &CurrentUser, id: &str) -> Result<DossierView> {
+        let d = self.visible_dossier(user, id).await?;
+        let rel = relation(user, &d);
+        if rel == Relation::HandlingAgency {
+            self.log_official_access(user, &d, "view_dossier").await?;
+        }
+        let procedure = self.procedure_of(&d).await?;
+        let state = state_of(&d)?;
+        let applicant = self
+            .db
+            .user(&d.applicant_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let applicant_personal_id = match &applicant.profile_sealed {
+            Some(p) => serde_json::from_str::<serde_json::Value>(&self.open_text(p)?)
+                .ok()
+                .and_then(|v| v["personal_id"].as_str().map(str::to_string)),
+            None => None,
+        };
+        let events = self.db.events(&d.id).await?;
+        let replayed = dossier::replay(events.iter().filter_map(|e| EventKind::parse(&e.kind)));
+        let history_intact =
+            replayed == Some(state) && motcua_store::chain_is_intact(&d.id, &events);
+        let attachments = self
+            .db
+            .attachments(&d.id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let index = a.component_index.map(|i| i as usize);
+                Ok(AttachmentView {
+                    component_name: index
+                        .and_then(|i| procedure.definition.components.get(i))
+                        .map(|c| c.name.clone()),
+                    id: a.id,
+                    purpose: a.purpose,
+                    component_index: index,
+                    file_name: self.open_text(&a.file_name_sealed)?,
+                    content_type: a.content_type,
+                    size_bytes: a.size_bytes,
+                    sha256: a.sha256,
+                    uploaded_at: ts(a.uploaded_at),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(DossierView {
+            id: d.id.clone(),
+            code: d.code.clone(),
+            state,
+            state_label: state.label(),
+            national_status: state.national_status(),
+            agency_name: self
+                .catalog()
+                .agency(&d.agency_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            applicant_name: self.open_text(&applicant.display_name_sealed)?,
+            applicant_personal_id,
+            identity: self.identity_of(&d)?,
+            form: self.form_of(&d)?,
+            attachments,
+            events: events
+                .iter()
+                .map(|e| EventView {
+                    seq: e.seq,
+                    at: ts(e.at),
+                    kind: e.kind.clone(),
+                    label: event_label(&e.kind),
+                    actor_role: Role::parse(&e.actor_role).map(Role::label).unwrap_or(""),
+                    reason: e.reason.clone(),
+                    state_label: DossierState::parse(&e.to_state)
+                        .map(DossierState::label)
+                        .unwrap_or(""),
+                })
+                .collect(),
+            submitted_at: d.submitted_at.map(ts),
+            received_at: d.received_at.map(ts),
+            due_at: d.due_at.map(ts),
+            finished_at: d.finished_at.map(ts),
+            overdue: state.is_running() && d.due_at.is_some_and(|t| ts(t) < jiff::Timestamp::now()),
+            due_extended: d.due_extended,
+            rating: d.rating,
+            actions: dossier::available_actions(self.facts(&d)?, user.role, rel),
+            editable: rel == Relation::Owner && state.is_editable_by_applicant(),
+            history_intact,
+            procedure,
+        })
+    }
+
+    /// Who looked at the citizen's personal data, when and why (newest first).
+    pub async fn my_access_log(&self, user: &CurrentUser) -> Result<Vec<AccessView>> {
+        if user.role != Role::Citizen {
+            return Err(AppError::Forbidden(
+                "Trang này dành cho người dân, doanh nghiệp.".into(),
+            ));
+        }
+        let rows = self.db.access_log_for_subject(&user.id, 200).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(e, code)| AccessView {
+                at: ts(e.at),
+                actor_role: Role::parse(&e.actor_role).map(Role::label).unwrap_or(""),
+                action: access_label(&e.action),
+                purpose: e.purpose,
+                dossier_code: code,
+            })
+            .collect())
+    }
+
+    /// A citizen's own dossiers.
+    pub async fn my_dossiers(&self, user: &CurrentUser) -> Result<Vec<DossierLine>> {
+        if user.role != Role::Citizen {
+            return Err(AppError::Forbidden(
+                "Trang này dành cho người dân, doanh nghiệp.".into(),
+            ));
+        }
+        let rows = self
+            .db
+            .dossiers_of_applicant(&self.tenant, &user.id, 200)
+            .await?;
+        Ok(rows.into_iter().map(line).collect())
+    }
+
+    /// The official's work: what their role acts on next in their agency, due first.
+    pub async fn work_queue(&self, user: &CurrentUser) -> Result<Vec<DossierLine>> {
+        let agency = match (&user.agency_id, user.role.is_official()) {
+            (Some(a), true) => a,
+            _ => {
+                return Err(AppError::Forbidden(
+                    "Trang này dành cho cán bộ, công chức.".into(),
+                ));
+            }
+        };
+        let states: Vec<&str> = DossierState::ALL
+            .into_iter()
+            .filter(|s| {
+                let probe = DossierFacts {
+                    has_result: true,
+                    ..DossierFacts::in_state(*s)
+                };
+                !dossier::available_actions(probe, user.role, Relation::HandlingAgency).is_empty()
+            })
+            .map(DossierState::as_str)
+            .collect();
+        let rows = self
+            .db
+            .dossiers_of_agency(&self.tenant, agency, &states, 500)
+            .await?;
+        Ok(rows.into_iter().map(line).collect())
+    }
+
+    /// Progress of a dossier for anyone who holds its code: no personal data, no reasons.
+    pub async fn public_status(&self, dossier_code: &str) -> Result<Option<PublicStatus>> {
+        let dossier_code = dossier_code.trim();
+        if !code::looks_like_dossier_code(dossier_code) {
+            return Ok(None);
+        }
+        let Some(d) = self.db.dossier_by_code(&self.tenant, dossier_code).await? else {
+            return Ok(None);
+        };
+        let p = self.procedure_of(&d).await?;
+        let state = state_of(&d)?;
+        let steps = self
+            .db
+            .events(&d.id)
+            .await?
+            .iter()
+            .filter_map(|e| match EventKind::parse(&e.kind)? {
+                EventKind::Acted(a) if a != Action::Rate => Some(PublicStep {
+                    at: ts(e.at),
+                    label: a.label(),
+                }),
+                _ => None,
+            })
+            .collect();
+        Ok(Some(PublicStatus {
+            code: dossier_code.to_string(),
+            procedure_name: p.name,
+            agency_name: self
+                .catalog()
+                .agency(&d.agency_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            state,
+            state_label: state.label(),
+            submitted_at: d.submitted_at.map(ts),
+            due_at: d.due_at.map(ts),
+            finished_at: d.finished_at.map(ts),
+            steps,
+        }))
+    }
+
+    /// An attachment's bytes for someone allowed to see its dossier; officials' downloads are
+    /// recorded in the access log.
+    pub async fn download(
+        &self,
+        user: &CurrentUser,
+        attachment_id: &str,
+    ) -> Result<(String, String, Vec<u8>)> {
+        let a = self
+            .db
+            .attachment(attachment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let d = self.visible_dossier(user, &a.dossier_id).await?;
+        if relation(user, &d) == Relation::HandlingAgency {
+            self.log_official_access(user, &d, "download_attachment")
+                .await?;
+        }
+        let bytes = self.files.get(&a.object_key, &a.sha256).await?;
+        Ok((self.open_text(&a.file_name_sealed)?, a.content_type, bytes))
+    }
+}
+
+fn line(r: motcua_store::DossierListRow) -> DossierLine {
+    let state = DossierState::parse(&r.state).unwrap_or(DossierState::Draft);
+    let due_at = r.due_at.map(ts);
+    DossierLine {
+        overdue: state.is_running() && due_at.is_some_and(|d| d < jiff::Timestamp::now()),
+        id: r.id,
+        code: r.code,
+        procedure_code: r.procedure_code,
+        procedure_name: r.procedure_name,
+        agency_name: r.agency_name,
+        state,
+        state_label: state.label(),
+        submitted_at: r.submitted_at.map(ts),
+        due_at,
+        updated_at: ts(r.updated_at),
+    }
+}

@@ -1,0 +1,307 @@
+//! Tests of the lifecycle rules.
+
+use super::*;
+use proptest::prelude::*;
+
+fn facts(state: DossierState) -> DossierFacts {
+    DossierFacts::in_state(state)
+}
+
+#[test]
+fn main_path_goes_from_draft_to_returned() {
+    use Action::*;
+    let steps = [
+        (Submit, Role::Citizen, Relation::Owner),
+        (
+            RequestSupplement,
+            Role::IntakeOfficer,
+            Relation::HandlingAgency,
+        ),
+        (Resubmit, Role::Citizen, Relation::Owner),
+        (Receive, Role::IntakeOfficer, Relation::HandlingAgency),
+        (Appraise, Role::Specialist, Relation::HandlingAgency),
+        (Approve, Role::Leader, Relation::HandlingAgency),
+        (ReturnResult, Role::IntakeOfficer, Relation::HandlingAgency),
+        (Rate, Role::Citizen, Relation::Owner),
+    ];
+    let mut f = DossierFacts {
+        has_result: true,
+        ..DossierFacts::in_state(DossierState::Draft)
+    };
+    let mut history = vec![EventKind::Created];
+    for (action, role, rel) in steps {
+        let cmd = Command {
+            score: Some(3),
+            ..Command::with_reason(action, "thiếu giấy chứng sinh")
+        };
+        let ev = decide(f, role, rel, &cmd).unwrap();
+        f.state = ev.to;
+        history.push(ev.kind);
+    }
+    assert_eq!(f.state, DossierState::Returned);
+    assert_eq!(replay(history), Some(DossierState::Returned));
+}
+
+#[test]
+fn wrong_role_or_stranger_is_forbidden() {
+    let f = facts(DossierState::Submitted);
+    let cmd = Command::plain(Action::Receive);
+    assert!(matches!(
+        decide(f, Role::Citizen, Relation::Owner, &cmd),
+        Err(TransitionError::Forbidden(_))
+    ));
+    assert!(matches!(
+        decide(f, Role::IntakeOfficer, Relation::Stranger, &cmd),
+        Err(TransitionError::Forbidden(_))
+    ));
+    assert!(decide(f, Role::IntakeOfficer, Relation::HandlingAgency, &cmd).is_ok());
+}
+
+#[test]
+fn refusal_needs_a_reason_and_approval_needs_a_result() {
+    let cmd = Command::with_reason(Action::Refuse, "   ");
+    assert_eq!(
+        decide(
+            facts(DossierState::Submitted),
+            Role::IntakeOfficer,
+            Relation::HandlingAgency,
+            &cmd
+        ),
+        Err(TransitionError::ReasonRequired)
+    );
+    assert_eq!(
+        decide(
+            facts(DossierState::AwaitingApproval),
+            Role::Leader,
+            Relation::HandlingAgency,
+            &Command::plain(Action::Approve)
+        ),
+        Err(TransitionError::ResultRequired)
+    );
+}
+
+#[test]
+fn returned_dossier_is_locked_except_for_one_rating() {
+    let f = facts(DossierState::Returned);
+    assert_eq!(
+        available_actions(f, Role::IntakeOfficer, Relation::HandlingAgency),
+        vec![]
+    );
+    assert_eq!(
+        available_actions(f, Role::Citizen, Relation::Owner),
+        vec![Action::Rate]
+    );
+    let rated = DossierFacts { rated: true, ..f };
+    assert!(DossierState::Returned.is_closed() && !DossierState::Returned.is_running());
+    assert!(available_actions(rated, Role::Citizen, Relation::Owner).is_empty());
+}
+
+#[test]
+fn consultation_and_payment_return_to_processing() {
+    let spec = |f, a, r: &str| {
+        decide(
+            f,
+            Role::Specialist,
+            Relation::HandlingAgency,
+            &Command::with_reason(a, r),
+        )
+    };
+    let ev = spec(
+        facts(DossierState::Received),
+        Action::Consult,
+        "Xin ý kiến Sở Xây dựng",
+    )
+    .unwrap();
+    assert_eq!(ev.to, DossierState::InConsultation);
+    assert_eq!(ev.to.national_status(), Some(4));
+    assert!(
+        spec(
+            facts(DossierState::InConsultation),
+            Action::RecordOpinion,
+            ""
+        )
+        .is_err(),
+        "the answer is recorded"
+    );
+    let ev = spec(
+        facts(DossierState::InConsultation),
+        Action::RecordOpinion,
+        "Đồng ý",
+    )
+    .unwrap();
+    assert_eq!(ev.to, DossierState::Received);
+    let ev = spec(
+        facts(DossierState::Received),
+        Action::RequestPayment,
+        "Lệ phí 75.000 đồng",
+    )
+    .unwrap();
+    assert_eq!(
+        (ev.to, ev.to.national_status()),
+        (DossierState::AwaitingPayment, Some(6))
+    );
+    let intake = decide(
+        facts(DossierState::AwaitingPayment),
+        Role::IntakeOfficer,
+        Relation::HandlingAgency,
+        &Command::plain(Action::ConfirmPayment),
+    );
+    assert_eq!(intake.unwrap().to, DossierState::Received);
+}
+
+#[test]
+fn supplement_in_appraisal_only_within_the_window() {
+    let cmd = Command::with_reason(Action::RequestSupplementInAppraisal, "Thiếu bản vẽ");
+    let open = facts(DossierState::Received);
+    let closed = DossierFacts {
+        supplement_window_open: false,
+        ..open
+    };
+    assert_eq!(
+        decide(open, Role::Specialist, Relation::HandlingAgency, &cmd)
+            .unwrap()
+            .to,
+        DossierState::SupplementRequested
+    );
+    assert_eq!(
+        decide(closed, Role::Specialist, Relation::HandlingAgency, &cmd),
+        Err(TransitionError::SupplementWindowClosed)
+    );
+    assert!(
+        !available_actions(closed, Role::Specialist, Relation::HandlingAgency)
+            .contains(&Action::RequestSupplementInAppraisal)
+    );
+}
+
+#[test]
+fn apology_moves_the_due_date_once_and_only_later() {
+    let due: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
+    let later: Timestamp = "2026-11-30T10:00:00Z".parse().unwrap();
+    let f = DossierFacts {
+        due_at: Some(due),
+        ..facts(DossierState::Received)
+    };
+    let cmd = |new_due| Command {
+        new_due: Some(new_due),
+        ..Command::with_reason(Action::Apologize, "Cần xác minh thêm")
+    };
+    let ev = decide(
+        f,
+        Role::IntakeOfficer,
+        Relation::HandlingAgency,
+        &cmd(later),
+    )
+    .unwrap();
+    assert_eq!((ev.to, ev.new_due), (DossierState::Received, Some(later)));
+    assert_eq!(
+        decide(f, Role::IntakeOfficer, Relation::HandlingAgency, &cmd(due)),
+        Err(TransitionError::NewDueNotLater)
+    );
+    let moved = DossierFacts {
+        due_extended: true,
+        ..f
+    };
+    assert_eq!(
+        decide(
+            moved,
+            Role::IntakeOfficer,
+            Relation::HandlingAgency,
+            &cmd(later)
+        ),
+        Err(TransitionError::AlreadyExtended)
+    );
+}
+
+#[test]
+fn stopping_closes_the_dossier_with_reasons() {
+    let cmd = Command::with_reason(Action::StopProcessing, "Người nộp không bổ sung");
+    for state in [
+        DossierState::Received,
+        DossierState::InConsultation,
+        DossierState::AwaitingPayment,
+        DossierState::AwaitingApproval,
+    ] {
+        let ev = decide(facts(state), Role::Leader, Relation::HandlingAgency, &cmd).unwrap();
+        assert_eq!(
+            (ev.to, ev.to.national_status()),
+            (DossierState::Stopped, Some(8))
+        );
+    }
+    assert!(
+        decide(
+            facts(DossierState::Stopped),
+            Role::Leader,
+            Relation::HandlingAgency,
+            &cmd
+        )
+        .is_err()
+    );
+    assert!(DossierState::Stopped.is_closed());
+}
+
+#[test]
+fn every_state_maps_to_a_national_code_except_draft() {
+    for s in DossierState::ALL {
+        assert_eq!(s.national_status().is_none(), s == DossierState::Draft);
+        assert_eq!(DossierState::parse(s.as_str()), Some(s));
+    }
+    for a in Action::ALL {
+        assert_eq!(EventKind::parse(a.as_str()), Some(EventKind::Acted(a)));
+    }
+}
+
+fn any_role() -> impl Strategy<Value = Role> {
+    prop::sample::select(Role::ALL.to_vec())
+}
+fn any_relation() -> impl Strategy<Value = Relation> {
+    prop::sample::select(vec![
+        Relation::Owner,
+        Relation::HandlingAgency,
+        Relation::Stranger,
+    ])
+}
+
+proptest! {
+    /// Random sequences of commands from random people: whatever is granted replays to the
+    /// same state, and a refused command changes nothing.
+    #[test]
+    fn granted_events_always_replay_to_the_state(
+        steps in prop::collection::vec(
+            (prop::sample::select(Action::ALL.to_vec()), any_role(), any_relation(),
+             any::<bool>(), 0u8..5),
+            0..40)
+    ) {
+        let mut f = DossierFacts::in_state(DossierState::Draft);
+        let mut history = vec![EventKind::Created];
+        for (action, role, rel, with_reason, score) in steps {
+            let cmd = Command {
+                action,
+                reason: with_reason.then(|| "lý do".to_string()),
+                score: Some(score),
+                new_due: Some(Timestamp::from_second(i64::from(score) * 86_400).unwrap()),
+            };
+            let before = f;
+            match decide(f, role, rel, &cmd) {
+                Ok(ev) => {
+                    prop_assert_eq!(ev.from, f.state);
+                    prop_assert_eq!(role, action.role());
+                    f.state = ev.to;
+                    if action == Action::Rate { f.rated = true; }
+                    if action == Action::Apologize {
+                        prop_assert!(!f.due_extended, "the due date moves only once");
+                        f.due_extended = true;
+                        f.due_at = ev.new_due;
+                    }
+                    if action == Action::Receive { f.due_extended = false; f.due_at = None; }
+                    history.push(ev.kind);
+                }
+                Err(_) => prop_assert_eq!(f, before),
+            }
+            if f.state == DossierState::Received {
+                // results get attached between receipt and approval
+                f.has_result = true;
+            }
+        }
+        prop_assert_eq!(replay(history), Some(f.state));
+    }
+}
