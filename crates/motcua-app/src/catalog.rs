@@ -89,9 +89,10 @@ impl Catalog {
     /// Procedures whose name, field or code contains every word of `query` (case and diacritics
     /// folded); all of them for an empty query.
     pub fn search(&self, query: &str) -> Vec<&ProcedureView> {
+        let words = text::query_words(query);
         self.procedures
             .iter()
-            .filter(|p| text::matches_all_words(&p.folded, query))
+            .filter(|p| text::matches_all_words(&p.folded, &words))
             .collect()
     }
 

@@ -148,15 +148,24 @@ impl App {
 
     /// The signed-in citizen's personal ID, from their verified profile (shown, never typed).
     pub async fn personal_id_of(&self, user: &CurrentUser) -> Result<Option<String>> {
-        let Some(row) = self.db.user(&user.id).await? else {
+        let profile = match self.db.user(&user.id).await? {
+            Some(row) => self.profile_of(&row)?,
+            None => None,
+        };
+        Ok(profile.and_then(|p| p["personal_id"].as_str().map(str::to_string)))
+    }
+
+    /// A citizen's verified profile (identity facts from the population registry), opened.
+    pub(crate) fn profile_of(
+        &self,
+        user: &motcua_store::UserRow,
+    ) -> Result<Option<serde_json::Value>> {
+        let Some(sealed) = &user.profile_sealed else {
             return Ok(None);
         };
-        let Some(profile) = row.profile_sealed else {
-            return Ok(None);
-        };
-        let profile: serde_json::Value = serde_json::from_str(&self.open_text(&profile)?)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(profile["personal_id"].as_str().map(str::to_string))
+        serde_json::from_str(&self.open_text(sealed)?)
+            .map(Some)
+            .map_err(|e| AppError::Internal(format!("profile: {e}")))
     }
 
     pub(crate) fn open_text(&self, sealed: &str) -> Result<String> {

@@ -104,10 +104,6 @@ impl App {
         Ok(app)
     }
 
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     /// Answers when the database answers.
     pub async fn health(&self) -> Result<()> {
         Ok(self.db.ping().await?)

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use motcua_domain::Role;
-use motcua_store::{NewAgency, NewProcedure, NewUser};
+use motcua_store::{AgencyRow, NewUser, ProcedureRow};
 
 use crate::identity::{PERSONAL_ID_INDEX, hash_password};
 use crate::{App, AppError, Result, new_id, now_micros};
@@ -239,7 +239,7 @@ impl App {
                 let agency_id = new_id();
                 tx.insert_agency(
                     &self.tenant,
-                    &NewAgency {
+                    &AgencyRow {
                         id: agency_id.clone(),
                         code,
                         catalog_key: key,
@@ -339,7 +339,7 @@ impl App {
             let agency_key = text("agency");
             tx.insert_procedure(
                 &self.tenant,
-                &NewProcedure {
+                &ProcedureRow {
                     id: new_id(),
                     code: text("code"),
                     version: 1,
@@ -370,16 +370,11 @@ impl App {
             let Some(role) = Role::parse(&u.role) else {
                 continue;
             };
-            let login = match (&u.profile_sealed, role) {
-                (Some(profile), Role::Citizen) => {
-                    let profile: serde_json::Value =
-                        serde_json::from_str(&self.open_text(profile)?)
-                            .map_err(|e| AppError::Internal(e.to_string()))?;
-                    profile["personal_id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                }
+            let login = match self.profile_of(&u)? {
+                Some(profile) if role == Role::Citizen => profile["personal_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 _ => u.login.clone(),
             };
             out.push(DemoAccount {

@@ -85,10 +85,6 @@ impl FileStore {
         })
     }
 
-    pub fn max_bytes(&self) -> usize {
-        self.max_bytes
-    }
-
     /// Checks and stores a file; the key is random, so names never leak into storage paths.
     pub async fn put(&self, bytes: &[u8]) -> Result<StoredFile, FileError> {
         if bytes.is_empty() {

@@ -4,16 +4,7 @@ use sqlx::any::AnyRow;
 
 use crate::{Db, Result, Tx, col};
 
-#[derive(Debug, Clone)]
-pub struct NewAgency {
-    pub id: String,
-    pub code: String,
-    pub catalog_key: String,
-    pub name: String,
-    pub level: String,
-    pub commune_code: Option<i64>,
-}
-
+/// An agency, as stored and as inserted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgencyRow {
     pub id: String,
@@ -24,25 +15,8 @@ pub struct AgencyRow {
     pub commune_code: Option<i64>,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewProcedure {
-    pub id: String,
-    pub code: String,
-    pub version: i64,
-    pub name: String,
-    pub field: String,
-    pub level: String,
-    pub agency_key: String,
-    pub per_commune: bool,
-    pub online_service: String,
-    /// Legal processing time in half working days.
-    pub legal_half_days: i64,
-    pub fee_vnd: i64,
-    pub online_fee_vnd: i64,
-    /// JSON of `motcua_domain::procedure::ProcedureDefinition`.
-    pub definition: String,
-}
-
+/// A procedure version, as stored and as inserted (`definition` is the JSON of
+/// `motcua_domain::procedure::ProcedureDefinition`).
 #[derive(Debug, Clone)]
 pub struct ProcedureRow {
     pub id: String,
@@ -104,7 +78,7 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn insert_agency(&mut self, tenant: &str, a: &NewAgency) -> Result<()> {
+    pub async fn insert_agency(&mut self, tenant: &str, a: &AgencyRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO agencies (id, tenant_id, code, catalog_key, name, level, commune_code) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -125,7 +99,7 @@ impl Tx {
     pub async fn insert_procedure(
         &mut self,
         tenant: &str,
-        p: &NewProcedure,
+        p: &ProcedureRow,
         now: i64,
     ) -> Result<()> {
         sqlx::query("UPDATE procedures SET is_current = 0 WHERE tenant_id = $1 AND code = $2")
@@ -178,33 +152,6 @@ impl Db {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(agency).collect()
-    }
-
-    pub async fn agency(&self, tenant: &str, id: &str) -> Result<Option<AgencyRow>> {
-        self.agency_where(tenant, "id", id).await
-    }
-
-    pub async fn agency_by_key(&self, tenant: &str, key: &str) -> Result<Option<AgencyRow>> {
-        self.agency_where(tenant, "catalog_key", key).await
-    }
-
-    /// One agency by a unique column (`id` or `catalog_key`, never user input).
-    async fn agency_where(
-        &self,
-        tenant: &str,
-        column: &'static str,
-        value: &str,
-    ) -> Result<Option<AgencyRow>> {
-        let sql = format!(
-            "SELECT id, code, catalog_key, name, level, commune_code FROM agencies \
-             WHERE tenant_id = $1 AND {column} = $2"
-        );
-        let row = sqlx::query(&sql)
-            .bind(tenant)
-            .bind(value)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(agency).transpose()
     }
 
     /// The current version of every procedure.

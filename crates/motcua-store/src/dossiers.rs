@@ -408,22 +408,26 @@ const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_code, p.name
 
 impl Db {
     pub async fn dossier(&self, tenant: &str, id: &str) -> Result<Option<DossierRow>> {
-        let sql =
-            format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND id = $2");
-        let row = sqlx::query(&sql)
-            .bind(tenant)
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(dossier).transpose()
+        self.dossier_where(tenant, "id", id).await
     }
 
     pub async fn dossier_by_code(&self, tenant: &str, code: &str) -> Result<Option<DossierRow>> {
-        let sql =
-            format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND code = $2");
+        self.dossier_where(tenant, "code", code).await
+    }
+
+    /// One dossier by a unique column (`id` or `code`, never user input).
+    async fn dossier_where(
+        &self,
+        tenant: &str,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<DossierRow>> {
+        let sql = format!(
+            "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tenant_id = $1 AND {column} = $2"
+        );
         let row = sqlx::query(&sql)
             .bind(tenant)
-            .bind(code)
+            .bind(value)
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(dossier).transpose()

@@ -15,7 +15,7 @@ use sqlx::{AnyPool, Executor};
 use thiserror::Error;
 
 pub use calendar::CalendarOverrideRow;
-pub use catalog::{AgencyRow, NewAgency, NewProcedure, ProcedureRow};
+pub use catalog::{AgencyRow, ProcedureRow};
 pub use dossiers::{
     AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH, NewAttachment,
     NewDossier, NewEventRecord, chain_is_intact, event_hash,

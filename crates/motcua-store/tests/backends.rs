@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use motcua_store::{
-    Db, DossierPatch, NewAgency, NewDossier, NewEventRecord, NewProcedure, NewUser, StoreError,
+    AgencyRow, Db, DossierPatch, NewDossier, NewEventRecord, NewUser, ProcedureRow, StoreError,
     chain_is_intact,
 };
 
@@ -45,7 +45,7 @@ async fn seed(db: &Db) {
     tx.insert_tenant("t", "Tenant", 1).await.unwrap();
     tx.insert_agency(
         "t",
-        &NewAgency {
+        &AgencyRow {
             id: "a1".into(),
             code: "000.00.19.H19".into(),
             catalog_key: "k".into(),
@@ -58,7 +58,7 @@ async fn seed(db: &Db) {
     .unwrap();
     tx.insert_procedure(
         "t",
-        &NewProcedure {
+        &ProcedureRow {
             id: "p1".into(),
             code: "HT-01".into(),
             version: 1,

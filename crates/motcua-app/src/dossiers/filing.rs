@@ -71,11 +71,14 @@ impl App {
         if !registry_sources(&p.definition).contains(&DataSource::PopulationRegistry) {
             return Ok(None);
         }
-        let Some(profile) = self.db.user(&user.id).await?.and_then(|u| u.profile_sealed) else {
+        let row = self
+            .db
+            .user(&user.id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let Some(profile) = self.profile_of(&row)? else {
             return Ok(None);
         };
-        let profile: serde_json::Value = serde_json::from_str(&self.open_text(&profile)?)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
         let obtained_at = jiff::Timestamp::now().to_string();
         let facts: SourcedFacts = IDENTITY_FACTS
             .iter()
@@ -244,6 +247,43 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(attachment_id)
+    }
+
+    /// Starts and submits a dossier in one call (procedures that need no uploaded file). The two
+    /// steps run to the end even if the caller goes away between them, so a started submission is
+    /// never left half done. On a validation error the draft is kept and its id is in
+    /// `fields["dossier_id"]`.
+    pub async fn file_and_submit(
+        &self,
+        user: &CurrentUser,
+        procedure_code: &str,
+        agency_id: &str,
+        values: &FormValues,
+    ) -> Result<(String, String)> {
+        let (app, user, procedure_code, agency_id, values) = (
+            self.clone(),
+            user.clone(),
+            procedure_code.to_string(),
+            agency_id.to_string(),
+            values.clone(),
+        );
+        let work = tokio::spawn(async move {
+            let id = app
+                .start_dossier(&user, &procedure_code, &agency_id, &values)
+                .await?;
+            match app.submit(&user, &id).await {
+                Ok(code) => Ok((id, code)),
+                Err(AppError::Invalid {
+                    message,
+                    mut fields,
+                }) => {
+                    fields.insert("dossier_id".into(), id);
+                    Err(AppError::Invalid { message, fields })
+                }
+                Err(e) => Err(e),
+            }
+        });
+        work.await.map_err(|e| AppError::Internal(e.to_string()))?
     }
 
     /// Files the dossier (or files it again after a supplement request). The form is judged in

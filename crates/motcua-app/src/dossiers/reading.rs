@@ -19,12 +19,9 @@ impl App {
             .user(&d.applicant_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let applicant_personal_id = match &applicant.profile_sealed {
-            Some(p) => serde_json::from_str::<serde_json::Value>(&self.open_text(p)?)
-                .ok()
-                .and_then(|v| v["personal_id"].as_str().map(str::to_string)),
-            None => None,
-        };
+        let applicant_personal_id = self
+            .profile_of(&applicant)?
+            .and_then(|v| v["personal_id"].as_str().map(str::to_string));
         let events = self.db.events(&d.id).await?;
         let replayed = dossier::replay(events.iter().filter_map(|e| EventKind::parse(&e.kind)));
         let history_intact =
@@ -85,7 +82,7 @@ impl App {
             received_at: d.received_at.map(ts),
             due_at: d.due_at.map(ts),
             finished_at: d.finished_at.map(ts),
-            overdue: state.is_running() && d.due_at.is_some_and(|t| ts(t) < jiff::Timestamp::now()),
+            overdue: state.is_overdue(d.due_at.map(ts), jiff::Timestamp::now()),
             due_extended: d.due_extended,
             rating: d.rating,
             actions: dossier::available_actions(self.facts(&d)?, user.role, rel),
@@ -224,7 +221,7 @@ fn line(r: motcua_store::DossierListRow) -> DossierLine {
     let state = DossierState::parse(&r.state).unwrap_or(DossierState::Draft);
     let due_at = r.due_at.map(ts);
     DossierLine {
-        overdue: state.is_running() && due_at.is_some_and(|d| d < jiff::Timestamp::now()),
+        overdue: state.is_overdue(due_at, jiff::Timestamp::now()),
         id: r.id,
         code: r.code,
         procedure_code: r.procedure_code,

@@ -118,6 +118,11 @@ impl DossierState {
         )
     }
 
+    /// Still being handled and past `due`: late.
+    pub fn is_overdue(self, due: Option<Timestamp>, now: Timestamp) -> bool {
+        self.is_running() && due.is_some_and(|d| d < now)
+    }
+
     /// The applicant may still change the form and the files.
     pub fn is_editable_by_applicant(self) -> bool {
         matches!(

@@ -213,6 +213,22 @@ fn apology_moves_the_due_date_once_and_only_later() {
 }
 
 #[test]
+fn only_running_dossiers_past_due_are_overdue() {
+    let due: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
+    let after: Timestamp = "2026-11-27T00:00:00Z".parse().unwrap();
+    assert!(DossierState::Received.is_overdue(Some(due), after));
+    assert!(!DossierState::Received.is_overdue(Some(due), due));
+    assert!(
+        !DossierState::Returned.is_overdue(Some(due), after),
+        "finished is not late"
+    );
+    assert!(
+        !DossierState::Submitted.is_overdue(None, after),
+        "no clock before receipt"
+    );
+}
+
+#[test]
 fn stopping_closes_the_dossier_with_reasons() {
     let cmd = Command::with_reason(Action::StopProcessing, "Người nộp không bổ sung");
     for state in [

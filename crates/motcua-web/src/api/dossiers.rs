@@ -62,31 +62,19 @@ pub async fn create(
     ApiUser(user, _): ApiUser,
     Json(req): Json<CreateDossier>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    // Filing and submitting are two transactions; run them to the end even if the client goes
-    // away in between, so that a started submission is never left half done.
-    let work = tokio::spawn(async move {
+    let (id, code) = if req.submit {
+        let (id, code) = s
+            .app
+            .file_and_submit(&user, &req.procedure_code, &req.agency_id, &req.form)
+            .await?;
+        (id, Some(code))
+    } else {
         let id = s
             .app
             .start_dossier(&user, &req.procedure_code, &req.agency_id, &req.form)
             .await?;
-        if !req.submit {
-            return Ok((id, None));
-        }
-        match s.app.submit(&user, &id).await {
-            Ok(code) => Ok((id, Some(code))),
-            Err(AppError::Invalid {
-                message,
-                mut fields,
-            }) => {
-                fields.insert("dossier_id".into(), id);
-                Err(AppError::Invalid { message, fields })
-            }
-            Err(e) => Err(e),
-        }
-    });
-    let (id, code) = work
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+        (id, None)
+    };
     Ok((StatusCode::CREATED, Json(Created { id, code })))
 }
 

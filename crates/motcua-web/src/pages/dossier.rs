@@ -215,35 +215,43 @@ pub async fn act(
     check_csrf(&user, f.csrf.as_deref())?;
     let action = Action::parse(&action).ok_or(AppError::NotFound)?;
     let new_due = match f.new_due_date.as_deref().filter(|d| !d.is_empty()) {
-        Some(date) => match s.app.due_instant_on(date) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let d = s.app.dossier_view(&user, &id).await?;
-                return render_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &dossier_page(user, d, None, Some(e.to_string())),
-                );
-            }
-        },
-        None => None,
+        Some(date) => s.app.due_instant_on(date).map(Some),
+        None => Ok(None),
     };
-    let cmd = Command {
-        action,
-        reason: f.reason,
-        score: f.score.and_then(|s| s.parse().ok()),
-        new_due,
+    let outcome = match new_due {
+        Ok(new_due) => {
+            let score = f.score.and_then(|s| s.parse().ok());
+            let cmd = Command {
+                action,
+                reason: f.reason,
+                score,
+                new_due,
+            };
+            s.app.act(&user, &id, &cmd).await.map(|_| ())
+        }
+        Err(e) => Err(e),
     };
-    match s.app.act(&user, &id, &cmd).await {
-        Ok(_) => {
+    match outcome {
+        Ok(()) => {
             Ok(Redirect::to(&format!("/dossiers/{id}?done={}", action.as_str())).into_response())
         }
         Err(e @ (AppError::Transition(_) | AppError::Invalid { .. } | AppError::Conflict)) => {
-            let (status, _) = crate::error::classify(&e);
-            let d = s.app.dossier_view(&user, &id).await?;
-            render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
+            refused(&s, user, &id, e).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The dossier page again, saying why the action was refused (nothing was changed).
+async fn refused(
+    s: &AppState,
+    user: CurrentUser,
+    id: &str,
+    e: AppError,
+) -> Result<Response, PageError> {
+    let (status, _) = crate::error::classify(&e);
+    let d = s.app.dossier_view(&user, id).await?;
+    render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
 }
 
 /// The leader of the handling agency, while the dossier awaits approval.
@@ -265,11 +273,7 @@ pub async fn attach_result(
     };
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?done=result")).into_response()),
-        Err(e @ (AppError::File(_) | AppError::Invalid { .. })) => {
-            let (status, _) = crate::error::classify(&e);
-            let d = s.app.dossier_view(&user, &id).await?;
-            render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
-        }
+        Err(e @ (AppError::File(_) | AppError::Invalid { .. })) => refused(&s, user, &id, e).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -240,7 +240,7 @@ pub async fn file_edit_page(
         &page(
             &s,
             &user,
-            s.app.personal_id_of(&user).await?,
+            d.applicant_personal_id.clone(),
             &d.procedure,
             draft,
         ),
@@ -361,7 +361,7 @@ async fn handle(
                 &page(
                     &s,
                     &user,
-                    s.app.personal_id_of(&user).await?,
+                    d.applicant_personal_id.clone(),
                     &d.procedure,
                     draft,
                 ),
@@ -392,7 +392,7 @@ async fn handle(
         &page(
             &s,
             &user,
-            s.app.personal_id_of(&user).await?,
+            d.applicant_personal_id.clone(),
             &d.procedure,
             draft,
         ),
