@@ -30,6 +30,9 @@ pub enum AppError {
     Transition(#[from] TransitionError),
     #[error(transparent)]
     File(FileError),
+    /// The dossier's internal process does not allow this now.
+    #[error("{0}")]
+    Step(String),
     #[error("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.")]
     Conflict,
     #[error("Lỗi hệ thống, vui lòng thử lại sau.")]

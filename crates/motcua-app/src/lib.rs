@@ -6,6 +6,7 @@ mod catalog;
 mod dossiers;
 mod error;
 mod identity;
+mod process;
 mod seed;
 mod views;
 
@@ -23,6 +24,10 @@ pub use identity::{CurrentUser, Session};
 pub use motcua_domain as domain;
 pub use motcua_files::FileError;
 pub use motcua_store::CalendarOverrideRow;
+pub use process::{
+    MAX_BPMN_BYTES, ProcessModel, ProcessVersionView, ProcessView, StepView,
+    prepare as prepare_process, problems_error,
+};
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
 pub use views::{
     AccessView, AttachmentView, DossierLine, DossierView, EventView, IdentityFact, PublicStatus,
@@ -57,6 +62,8 @@ pub struct App {
     tenant: String,
     catalog: Arc<RwLock<Arc<Catalog>>>,
     cutoff: Option<jiff::civil::Time>,
+    /// Process versions parsed once (they never change once stored).
+    processes: process::ModelCache,
 }
 
 impl std::fmt::Debug for App {
@@ -98,6 +105,7 @@ impl App {
             tenant: DEFAULT_TENANT.to_string(),
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
             cutoff: config.cutoff,
+            processes: Default::default(),
         };
         app.reload_catalog().await?;
         app.reload_calendar().await?;

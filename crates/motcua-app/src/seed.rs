@@ -15,6 +15,33 @@ pub const DEMO_PASSWORD: &str = "MotCua@2026";
 
 const DEMO_DATA: &str = include_str!("../../../data/demo-province.json");
 const ADMINISTRATIVE_UNITS: &str = include_str!("../../../data/administrative-units-2025.json");
+/// The internal process of each demo procedure, drawn in BPMN (data/processes/README.md).
+const DEMO_PROCESSES: &[(&str, &str)] = &[
+    ("CT-01", include_str!("../../../data/processes/CT-01.bpmn")),
+    ("CT-02", include_str!("../../../data/processes/CT-02.bpmn")),
+    ("CT-03", include_str!("../../../data/processes/CT-03.bpmn")),
+    (
+        "CTH-01",
+        include_str!("../../../data/processes/CTH-01.bpmn"),
+    ),
+    ("DL-01", include_str!("../../../data/processes/DL-01.bpmn")),
+    ("DN-01", include_str!("../../../data/processes/DN-01.bpmn")),
+    ("GT-01", include_str!("../../../data/processes/GT-01.bpmn")),
+    ("HT-01", include_str!("../../../data/processes/HT-01.bpmn")),
+    ("HT-02", include_str!("../../../data/processes/HT-02.bpmn")),
+    ("HT-03", include_str!("../../../data/processes/HT-03.bpmn")),
+    ("HT-04", include_str!("../../../data/processes/HT-04.bpmn")),
+    ("HT-05", include_str!("../../../data/processes/HT-05.bpmn")),
+    ("KD-01", include_str!("../../../data/processes/KD-01.bpmn")),
+    ("LD-01", include_str!("../../../data/processes/LD-01.bpmn")),
+    ("TP-01", include_str!("../../../data/processes/TP-01.bpmn")),
+    ("XD-01", include_str!("../../../data/processes/XD-01.bpmn")),
+    (
+        "XNC-01",
+        include_str!("../../../data/processes/XNC-01.bpmn"),
+    ),
+    ("YT-01", include_str!("../../../data/processes/YT-01.bpmn")),
+];
 
 #[derive(Deserialize)]
 struct AdministrativeUnits {
@@ -358,6 +385,16 @@ impl App {
                 now,
             )
             .await?;
+        }
+        for (code, xml) in DEMO_PROCESSES {
+            let (_, process) = crate::process::prepare(xml).map_err(|problems| {
+                AppError::Internal(format!(
+                    "demo process {code}: {}",
+                    problems.first().map(|p| p.message.as_str()).unwrap_or("")
+                ))
+            })?;
+            let row = crate::process::definition_row(code, 1, &process, xml, None);
+            tx.insert_process_definition(&self.tenant, &row).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -50,6 +50,8 @@ pub struct EventView {
     pub actor_role: &'static str,
     pub reason: Option<String>,
     pub state_label: &'static str,
+    /// The process step (and consulted agency) the event concerns, if any.
+    pub detail: Option<String>,
 }
 
 /// Everything about one dossier that its viewer may see.
@@ -80,6 +82,8 @@ pub struct DossierView {
     pub rating: Option<i64>,
     /// What the viewer can do now.
     pub actions: Vec<Action>,
+    /// The internal process, for officials (handling or consulted agency).
+    pub process: Option<crate::ProcessView>,
     /// The viewer is the applicant and may still change the form and files.
     pub editable: bool,
     /// The history replays to the stored state and its hash chain is unbroken.

@@ -221,7 +221,7 @@ fn dossier(row: &AnyRow) -> Result<DossierRow> {
     })
 }
 
-fn list_row(row: &AnyRow) -> Result<DossierListRow> {
+pub(crate) fn list_row(row: &AnyRow) -> Result<DossierListRow> {
     Ok(DossierListRow {
         id: col(row, "id")?,
         code: col(row, "code")?,
@@ -402,7 +402,7 @@ impl Tx {
 const ATTACHMENT_COLUMNS: &str = "id, dossier_id, purpose, component_index, file_name_sealed, \
      content_type, size_bytes, sha256, object_key, uploaded_by, uploaded_at";
 
-const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_code, p.name AS procedure_name, \
+pub(crate) const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_code, p.name AS procedure_name, \
      a.name AS agency_name, d.state, d.submitted_at, d.due_at, d.updated_at \
      FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.agency_id";
 

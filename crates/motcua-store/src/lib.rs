@@ -6,6 +6,7 @@ mod calendar;
 mod catalog;
 mod dossiers;
 mod people;
+mod process;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub use dossiers::{
     NewDossier, NewEventRecord, chain_is_intact, event_hash,
 };
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
+pub use process::{ProcessDefinitionRow, ProcessInstanceRow, ProcessTaskRow};
 
 #[derive(Debug, Error)]
 pub enum StoreError {

@@ -21,6 +21,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         AppError::Transition(TransitionError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::Transition(_) => (StatusCode::CONFLICT, "invalid_transition"),
+        AppError::Step(_) => (StatusCode::CONFLICT, "process_step"),
         AppError::File(FileError::TooLarge { .. }) => {
             (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large")
         }

@@ -47,6 +47,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{id}/edit", post(pages::filing::file_edit))
         .route("/dossiers/{id}/result", post(pages::dossier::attach_result))
         .route(
+            "/admin/procedures/{code}/process",
+            post(pages::admin::upload_process),
+        )
+        .route(
             "/api/v1/dossiers/{id}/attachments",
             post(api::dossiers::attach),
         )
@@ -72,9 +76,12 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{id}/edit", get(pages::filing::file_edit_page))
         .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
         .route("/dossiers/{id}/actions/{action}", post(pages::dossier::act))
+        .route("/dossiers/{id}/steps/{node}", post(pages::dossier::complete_step))
         .route("/files/{id}", get(pages::dossier::download))
         .route("/admin/calendar", get(pages::admin::calendar).post(pages::admin::set_day))
         .route("/admin/calendar/delete", post(pages::admin::clear_day))
+        .route("/admin/procedures", get(pages::admin::procedures))
+        .route("/admin/procedures/{code}", get(pages::admin::procedure))
         // API
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/session", post(api::session::login).delete(api::session::logout))
@@ -85,6 +92,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dossiers/{id}", get(api::dossiers::show))
         .route("/api/v1/dossiers/{id}/form", axum::routing::put(api::dossiers::update_form))
         .route("/api/v1/dossiers/{id}/actions", post(api::dossiers::act))
+        .route("/api/v1/dossiers/{id}/process", get(api::process::show))
+        .route("/api/v1/dossiers/{id}/steps/{node}", post(api::process::complete_step))
+        .route(
+            "/api/v1/procedures/{code}/process",
+            get(api::process::versions).post(api::process::upload),
+        )
         .route("/api/v1/files/{id}", get(api::dossiers::download))
         .route("/api/v1/me/access-log", get(api::dossiers::access_log))
         .merge(uploads)

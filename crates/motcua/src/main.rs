@@ -1,6 +1,8 @@
 //! `motcua`: the one binary. `demo` seeds a demo province and serves it; `serve` serves an
 //! existing installation; `migrate` brings the database schema up to date.
 
+mod process_cli;
+
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +37,9 @@ enum Command {
     /// The working-day calendar: days off, due dates, lunar dates.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Internal processes (BPMN 2.0): check a file, draw it.
+    #[command(subcommand)]
+    Process(process_cli::ProcessCommand),
 }
 
 #[derive(Subcommand)]
@@ -155,6 +160,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(args) => serve(args, false).await,
         Command::Calendar(cmd) => calendar(cmd).await,
+        Command::Process(cmd) => process_cli::run(cmd),
         Command::Demo(args) => serve(args, true).await,
     }
 }
@@ -245,12 +251,14 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         println!("motcua đang chạy tại http://{addr}");
     }
     let housekeeping = tokio::spawn(purge_sessions_hourly(app.clone()));
+    let timers = tokio::spawn(fire_process_timers(app.clone()));
     let state = AppState {
         app: app.clone(),
         secure_cookies: args.secure_cookies,
     };
     motcua_web::serve(listener, state, shutdown_signal()).await?;
     housekeeping.abort();
+    timers.abort();
     app.close().await;
     Ok(())
 }
@@ -314,6 +322,20 @@ async fn purge_sessions_hourly(app: App) {
             Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions deleted"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+        }
+    }
+}
+
+/// Steps past their time budget escalate: the process timers are checked every minute.
+async fn fire_process_timers(app: App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = jiff::Timestamp::now().as_microsecond();
+        match app.fire_process_timers(now).await {
+            Ok(n) if n > 0 => tracing::info!(dossiers = n, "process timers fired"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not fire process timers"),
         }
     }
 }

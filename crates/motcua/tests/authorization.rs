@@ -25,6 +25,10 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, "/admin/calendar".into()),
         (Method::POST, "/admin/calendar".into()),
         (Method::POST, "/admin/calendar/delete".into()),
+        (Method::POST, format!("/dossiers/{id}/steps/Activity_check")),
+        (Method::GET, "/admin/procedures".into()),
+        (Method::GET, "/admin/procedures/HT-01".into()),
+        (Method::POST, "/admin/procedures/HT-01/process".into()),
     ]
 }
 
@@ -40,6 +44,13 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::POST, format!("/api/v1/dossiers/{id}/actions")),
         (Method::GET, format!("/api/v1/files/{file}")),
         (Method::GET, "/api/v1/me/access-log".into()),
+        (Method::GET, format!("/api/v1/dossiers/{id}/process")),
+        (
+            Method::POST,
+            format!("/api/v1/dossiers/{id}/steps/Activity_check"),
+        ),
+        (Method::GET, "/api/v1/procedures/HT-01/process".into()),
+        (Method::POST, "/api/v1/procedures/HT-01/process".into()),
     ]
 }
 

@@ -23,6 +23,9 @@ impl App {
     ) -> Result<String> {
         let ev = dossier::decide(self.facts(&d)?, user.role, relation(user, &d), cmd)?;
         let now = now_micros();
+        let process = self
+            .process_for_action(&d, &self.procedure_of(&d).await?, cmd.action, now)
+            .await?;
         let mut patch = DossierPatch {
             state: Some(ev.to.as_str().into()),
             ..Default::default()
@@ -94,6 +97,11 @@ impl App {
             }
             _ => {}
         }
+        if let Some(change) = &process {
+            let mut merged = data.unwrap_or_else(|| json!({}));
+            merged["process"] = change.effects.clone();
+            data = Some(merged);
+        }
         tx.append_event(
             &d.id,
             d.last_seq,
@@ -102,6 +110,10 @@ impl App {
             &patch,
         )
         .await?;
+        if let Some(change) = &process {
+            tx.save_process_instance(&change.instance, &change.tasks)
+                .await?;
+        }
         tx.commit().await?;
         Ok(code.unwrap_or_default())
     }

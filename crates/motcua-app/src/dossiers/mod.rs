@@ -33,7 +33,7 @@ const CHANNEL_ONLINE: i64 = 2;
 /// Longest file name kept.
 const MAX_FILE_NAME: usize = 200;
 
-fn state_of(d: &DossierRow) -> Result<DossierState> {
+pub(crate) fn state_of(d: &DossierRow) -> Result<DossierState> {
     DossierState::parse(&d.state)
         .ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))
 }
@@ -52,7 +52,7 @@ fn relation(user: &CurrentUser, d: &DossierRow) -> Relation {
     }
 }
 
-fn record(
+pub(crate) fn record(
     user: &CurrentUser,
     ev: &NewEvent,
     at: i64,
@@ -99,7 +99,7 @@ impl App {
     }
 
     /// The dossier if `user` may see it; `NotFound` otherwise, so that others' codes leak nothing.
-    async fn visible_dossier(&self, user: &CurrentUser, id: &str) -> Result<DossierRow> {
+    pub(crate) async fn visible_dossier(&self, user: &CurrentUser, id: &str) -> Result<DossierRow> {
         let d = self
             .db
             .dossier(&self.tenant, id)
@@ -108,11 +108,12 @@ impl App {
         match relation(user, &d) {
             Relation::Owner => Ok(d),
             Relation::HandlingAgency if d.state != DossierState::Draft.as_str() => Ok(d),
+            Relation::Stranger if self.is_consulted(user, &d).await? => Ok(d),
             _ => Err(AppError::NotFound),
         }
     }
 
-    async fn procedure_of(&self, d: &DossierRow) -> Result<ProcedureView> {
+    pub(crate) async fn procedure_of(&self, d: &DossierRow) -> Result<ProcedureView> {
         let row = self
             .db
             .procedure(&self.tenant, &d.procedure_id)
@@ -121,7 +122,7 @@ impl App {
         ProcedureView::from_row(&row)
     }
 
-    fn form_of(&self, d: &DossierRow) -> Result<FormValues> {
+    pub(crate) fn form_of(&self, d: &DossierRow) -> Result<FormValues> {
         serde_json::from_str(&self.open_text(&d.form_sealed)?)
             .map_err(|e| AppError::Internal(e.to_string()))
     }

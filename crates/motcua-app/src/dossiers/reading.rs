@@ -9,7 +9,7 @@ impl App {
     pub async fn dossier_view(&self, user: &CurrentUser, id: &str) -> Result<DossierView> {
         let d = self.visible_dossier(user, id).await?;
         let rel = relation(user, &d);
-        if rel == Relation::HandlingAgency {
+        if user.role.is_official() {
             self.log_official_access(user, &d, "view_dossier").await?;
         }
         let procedure = self.procedure_of(&d).await?;
@@ -76,6 +76,7 @@ impl App {
                     state_label: DossierState::parse(&e.to_state)
                         .map(DossierState::label)
                         .unwrap_or(""),
+                    detail: event_detail(e.data.as_deref()),
                 })
                 .collect(),
             submitted_at: d.submitted_at.map(ts),
@@ -86,6 +87,11 @@ impl App {
             due_extended: d.due_extended,
             rating: d.rating,
             actions: dossier::available_actions(self.facts(&d)?, user.role, rel),
+            process: if user.role.is_official() {
+                self.process_view(user, &d).await?
+            } else {
+                None
+            },
             editable: rel == Relation::Owner && state.is_editable_by_applicant(),
             history_intact,
             procedure,
@@ -147,10 +153,20 @@ impl App {
             })
             .map(DossierState::as_str)
             .collect();
-        let rows = self
+        let mut rows = self
             .db
             .dossiers_of_agency(&self.tenant, agency, &states, 500)
             .await?;
+        // Other agencies' dossiers waiting for this agency's opinion.
+        for r in self
+            .db
+            .dossiers_consulting(&self.tenant, agency, 200)
+            .await?
+        {
+            if !rows.iter().any(|x| x.id == r.id) {
+                rows.push(r);
+            }
+        }
         Ok(rows.into_iter().map(line).collect())
     }
 
@@ -233,4 +249,14 @@ fn line(r: motcua_store::DossierListRow) -> DossierLine {
         due_at,
         updated_at: ts(r.updated_at),
     }
+}
+
+/// "Step name · agency" from an event's data, for the history.
+fn event_detail(data: Option<&str>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(data?).ok()?;
+    let step = v["step"].as_str()?;
+    Some(match v["agency"].as_str() {
+        Some(a) => format!("{step} · {a}"),
+        None => step.to_string(),
+    })
 }

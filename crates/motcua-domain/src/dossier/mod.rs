@@ -442,6 +442,12 @@ pub enum EventKind {
     Acted(Action),
     FileAttached,
     ResultAttached,
+    /// An internal step of the procedure's process was done (the state does not change).
+    StepCompleted,
+    /// Another agency, consulted in the process, gave its opinion.
+    OpinionGiven,
+    /// A step's time budget ran out: the process escalated or notified.
+    StepOverdue,
 }
 
 impl EventKind {
@@ -451,6 +457,9 @@ impl EventKind {
             EventKind::FormUpdated => "form_updated",
             EventKind::FileAttached => "file_attached",
             EventKind::ResultAttached => "result_attached",
+            EventKind::StepCompleted => "step_completed",
+            EventKind::OpinionGiven => "opinion_given",
+            EventKind::StepOverdue => "step_overdue",
             EventKind::Acted(a) => a.as_str(),
         }
     }
@@ -461,6 +470,9 @@ impl EventKind {
             "form_updated" => Some(EventKind::FormUpdated),
             "file_attached" => Some(EventKind::FileAttached),
             "result_attached" => Some(EventKind::ResultAttached),
+            "step_completed" => Some(EventKind::StepCompleted),
+            "opinion_given" => Some(EventKind::OpinionGiven),
+            "step_overdue" => Some(EventKind::StepOverdue),
             other => Action::parse(other).map(EventKind::Acted),
         }
     }
@@ -471,6 +483,9 @@ impl EventKind {
             EventKind::FormUpdated => "Cập nhật tờ khai",
             EventKind::FileAttached => "Đính kèm giấy tờ",
             EventKind::ResultAttached => "Đính kèm kết quả",
+            EventKind::StepCompleted => "Hoàn thành bước xử lý",
+            EventKind::OpinionGiven => "Cơ quan phối hợp cho ý kiến",
+            EventKind::StepOverdue => "Bước xử lý quá hạn",
             EventKind::Acted(a) => a.label(),
         }
     }
@@ -689,7 +704,12 @@ pub fn replay(kinds: impl IntoIterator<Item = EventKind>) -> Option<DossierState
             (None, EventKind::Created) => Some(DossierState::Draft),
             (
                 Some(s),
-                EventKind::FileAttached | EventKind::ResultAttached | EventKind::FormUpdated,
+                EventKind::FileAttached
+                | EventKind::ResultAttached
+                | EventKind::FormUpdated
+                | EventKind::StepCompleted
+                | EventKind::OpinionGiven
+                | EventKind::StepOverdue,
             ) => Some(s),
             (Some(s), EventKind::Acted(a)) => {
                 let rule = a.rule();

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod dossiers;
+pub mod process;
 pub mod session;
 
 use axum::Json;
@@ -28,6 +29,10 @@ use utoipa::{Modify, OpenApi};
         dossiers::act,
         dossiers::download,
         dossiers::access_log,
+        process::show,
+        process::complete_step,
+        process::versions,
+        process::upload,
     ),
     components(schemas(
         session::LoginRequest,
@@ -36,6 +41,8 @@ use utoipa::{Modify, OpenApi};
         dossiers::UpdateForm,
         dossiers::ActionRequest,
         dossiers::Created,
+        process::StepRequest,
+        process::Uploaded,
         ErrorBody,
     )),
     modifiers(&BearerAuth)

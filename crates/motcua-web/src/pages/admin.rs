@@ -1,12 +1,12 @@
-//! Administration: the working-day calendar's yearly overrides.
+//! Administration: the working-day calendar's yearly overrides and the procedures' processes.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::calendar::{FIRST_YEAR, LAST_YEAR, local_date};
-use motcua_app::{AppError, CalendarOverrideRow, CurrentUser};
+use motcua_app::{AppError, CalendarOverrideRow, CurrentUser, ProcessVersionView};
 
 use serde::Deserialize;
 
@@ -14,6 +14,7 @@ use super::{Layout, render_status};
 use crate::AppState;
 use crate::auth::{PageUser, check_csrf};
 use crate::error::PageError;
+use crate::multipart;
 
 #[derive(Template)]
 #[template(path = "admin_calendar.html")]
@@ -134,4 +135,130 @@ pub async fn clear_day(
     s.app.clear_calendar_day(&user, &f.day).await?;
     let year = f.day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
     Ok(Redirect::to(&format!("/admin/calendar?year={year}&saved=1")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_procedures.html")]
+struct ProceduresPage {
+    layout: Layout,
+    /// Code, name, current process version (0: none).
+    rows: Vec<(String, String, i64)>,
+}
+
+/// Administrators: every procedure with its process version.
+pub async fn procedures(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Response, PageError> {
+    let mut rows = Vec::new();
+    for p in s.app.catalog().procedures.iter() {
+        let (versions, _) = s.app.procedure_processes(&user, &p.code).await?;
+        rows.push((
+            p.code.clone(),
+            p.name.clone(),
+            versions.first().map_or(0, |v| v.version),
+        ));
+    }
+    render_status(
+        StatusCode::OK,
+        &ProceduresPage {
+            layout: Layout::new("Quy trình nội bộ", Some(user)),
+            rows,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "admin_procedure.html")]
+struct ProcedurePage {
+    layout: Layout,
+    code: String,
+    name: String,
+    versions: Vec<ProcessVersionView>,
+    svg: Option<String>,
+    csrf: String,
+    flash: Option<String>,
+    problems: Vec<String>,
+}
+
+async fn procedure_page(
+    s: &AppState,
+    user: CurrentUser,
+    code: &str,
+    flash: Option<String>,
+    problems: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (versions, svg) = s.app.procedure_processes(&user, code).await?;
+    let name = s
+        .app
+        .catalog()
+        .procedure(code)
+        .map(|p| p.name.clone())
+        .ok_or(AppError::NotFound)?;
+    render_status(
+        status,
+        &ProcedurePage {
+            layout: Layout::new(format!("Quy trình: {name}"), Some(user.clone())),
+            code: code.to_string(),
+            name,
+            versions,
+            svg,
+            csrf: user.csrf_token,
+            flash,
+            problems,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<i64>,
+}
+
+/// Administrators: a procedure's process drawing and versions.
+pub async fn procedure(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, PageError> {
+    let flash = q.saved.map(|v| {
+        format!("Đã áp dụng phiên bản {v}. Hồ sơ tiếp nhận từ nay chạy theo phiên bản này.")
+    });
+    procedure_page(&s, user, &code, flash, Vec::new(), StatusCode::OK).await
+}
+
+/// Administrators: a new process version, checked first; problems are listed by line.
+pub async fn upload_process(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    body: Multipart,
+) -> Result<Response, PageError> {
+    let form = multipart::read(body).await?;
+    check_csrf(&user, form.field("csrf"))?;
+    let outcome = match form.files.first() {
+        Some(file) => s.app.upload_process(&user, &code, &file.bytes).await,
+        None => Err(AppError::invalid("Vui lòng chọn tệp BPMN.")),
+    };
+    match outcome {
+        Ok(v) => Ok(Redirect::to(&format!("/admin/procedures/{code}?saved={v}")).into_response()),
+        Err(AppError::Invalid { message, fields }) => {
+            let problems = match fields.get("bpmn") {
+                Some(lines) => lines.lines().map(str::to_string).collect(),
+                None => vec![message],
+            };
+            procedure_page(
+                &s,
+                user,
+                &code,
+                None,
+                problems,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

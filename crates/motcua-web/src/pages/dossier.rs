@@ -164,6 +164,8 @@ pub async fn show(
             format!("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn: {code}. Hãy giữ mã này để tra cứu.")
         }
         ("result", _) => "Đã đính kèm tệp kết quả.".to_string(),
+        ("step", _) => "Đã hoàn thành bước xử lý.".to_string(),
+        ("opinion", _) => "Đã gửi ý kiến của cơ quan.".to_string(),
         (other, _) => format!(
             "Đã thực hiện: {}.",
             Action::parse(other)
@@ -235,7 +237,47 @@ pub async fn act(
         Ok(()) => {
             Ok(Redirect::to(&format!("/dossiers/{id}?done={}", action.as_str())).into_response())
         }
-        Err(e @ (AppError::Transition(_) | AppError::Invalid { .. } | AppError::Conflict)) => {
+        Err(
+            e @ (AppError::Transition(_)
+            | AppError::Step(_)
+            | AppError::Invalid { .. }
+            | AppError::Conflict),
+        ) => refused(&s, user, &id, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    csrf: Option<String>,
+    note: Option<String>,
+}
+
+/// The official the waiting step names: of the handling agency, or of the consulted agency for
+/// an opinion (checked by the app against the step's role and agency).
+pub async fn complete_step(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path((id, node)): Path<(String, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&user, f.csrf.as_deref())?;
+    let consultation = s
+        .app
+        .dossier_process(&user, &id)
+        .await?
+        .and_then(|p| p.steps.into_iter().find(|st| st.node == node))
+        .is_some_and(|st| st.is_consultation);
+    match s
+        .app
+        .complete_step(&user, &id, &node, f.note.as_deref())
+        .await
+    {
+        Ok(()) => {
+            let done = if consultation { "opinion" } else { "step" };
+            Ok(Redirect::to(&format!("/dossiers/{id}?done={done}")).into_response())
+        }
+        Err(e @ (AppError::Step(_) | AppError::Invalid { .. } | AppError::Conflict)) => {
             refused(&s, user, &id, e).await
         }
         Err(e) => Err(e.into()),
