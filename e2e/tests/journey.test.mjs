@@ -194,7 +194,37 @@ describe('motcua in a browser', { timeout: 150_000 }, () => {
       const state = page.locator('dl.summary .tag').first();
       await state.waitFor();
       assert.equal((await state.textContent()).trim(), 'Đã tiếp nhận, đang xử lý');
+      // Receiving started the procedure's internal process: its drawing shows the current step.
+      await page.getByRole('heading', { level: 2, name: 'Quy trình nội bộ' }).waitFor();
+      const drawing = page.locator('figure.process-diagram svg');
+      await drawing.waitFor();
+      assert.ok((await page.locator('figure.process-diagram [data-element-id].current').count()) > 0,
+        'the waiting step is highlighted');
       await checkPage(page, 'officer received', journal);
+    } finally {
+      await context.close();
+    }
+    assertAccessible(assert, journal);
+  });
+
+  it('the administrator sees the process of a procedure and its versions', async () => {
+    const journal = [];
+    const { context, page } = await newPage(DESKTOP);
+    try {
+      let res = await page.goto('/login');
+      assert.equal(res.status(), 200);
+      await page.getByLabel('Số định danh cá nhân hoặc tên đăng nhập').fill('quantri');
+      await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+      res = await navigating(page, () => page.getByRole('button', { name: 'Đăng nhập', exact: true }).click());
+      assert.equal(res.status(), 200);
+      res = await page.goto('/admin/procedures');
+      assert.equal(res.status(), 200);
+      await checkPage(page, 'admin procedures', journal);
+      res = await navigating(page, () => page.getByRole('link', { name: 'Cấp giấy phép xây dựng nhà ở riêng lẻ' }).click());
+      assert.equal(res.status(), 200);
+      await page.locator('figure.process-diagram svg').waitFor();
+      await page.getByRole('button', { name: 'Kiểm tra và áp dụng' }).waitFor();
+      await checkPage(page, 'admin procedure process', journal);
     } finally {
       await context.close();
     }

@@ -418,13 +418,15 @@ impl App {
         dossier_id: &str,
     ) -> Result<Option<ProcessView>> {
         let d = self.visible_dossier(user, dossier_id).await?;
-        self.process_view(user, &d).await
+        self.process_view(user, &d, true).await
     }
 
+    /// `with_svg`: also draw it (the dossier's JSON leaves the drawing out).
     pub(crate) async fn process_view(
         &self,
         user: &CurrentUser,
         d: &DossierRow,
+        with_svg: bool,
     ) -> Result<Option<ProcessView>> {
         if !user.role.is_official() {
             return Err(AppError::NotFound);
@@ -470,7 +472,9 @@ impl App {
             })
             .collect();
         let current: Vec<&str> = tasks.iter().map(|t| t.node_id.as_str()).collect();
-        let svg = motcua_workflow::svg::render(&model.document, &current).ok();
+        let svg = with_svg
+            .then(|| motcua_workflow::svg::render(&model.document, &current).ok())
+            .flatten();
         Ok(Some(ProcessView {
             name: model.engine.process().name.clone(),
             version: model.version,

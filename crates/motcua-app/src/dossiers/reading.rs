@@ -88,7 +88,7 @@ impl App {
             rating: d.rating,
             actions: dossier::available_actions(self.facts(&d)?, user.role, rel),
             process: if user.role.is_official() {
-                self.process_view(user, &d).await?
+                self.process_view(user, &d, false).await?
             } else {
                 None
             },

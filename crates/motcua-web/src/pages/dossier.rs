@@ -158,7 +158,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let d = s.app.dossier_view(&user, &id).await?;
+    let d = view_with_drawing(&s, &user, &id).await?;
     let flash = q.done.as_deref().map(|done| match (done, &d.code) {
         ("submit", Some(code)) => {
             format!("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn: {code}. Hãy giữ mã này để tra cứu.")
@@ -284,6 +284,19 @@ pub async fn complete_step(
     }
 }
 
+/// The dossier as its page shows it: with the process drawing for officials.
+async fn view_with_drawing(
+    s: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<DossierView, AppError> {
+    let mut d = s.app.dossier_view(user, id).await?;
+    if d.process.is_some() {
+        d.process = s.app.dossier_process(user, id).await?;
+    }
+    Ok(d)
+}
+
 /// The dossier page again, saying why the action was refused (nothing was changed).
 async fn refused(
     s: &AppState,
@@ -292,7 +305,7 @@ async fn refused(
     e: AppError,
 ) -> Result<Response, PageError> {
     let (status, _) = crate::error::classify(&e);
-    let d = s.app.dossier_view(&user, id).await?;
+    let d = view_with_drawing(s, &user, id).await?;
     render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
 }
 
