@@ -6,9 +6,12 @@
 
 use std::collections::BTreeMap;
 
+use common::user;
+use motcua_app::AppError;
 use motcua_app::domain::dossier::Action;
 use motcua_app::domain::{Command, DossierState};
-use motcua_app::{App, AppError, Config, CurrentUser};
+
+mod common;
 
 const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
 
@@ -27,41 +30,9 @@ impl Rng {
     }
 }
 
-async fn apps() -> Vec<(App, tempfile::TempDir)> {
-    let mut out = Vec::new();
-    let mut urls = vec![None];
-    if let Ok(base) = std::env::var("MOTCUA_TEST_POSTGRES_URL") {
-        urls.push(Some(
-            motcua_store::create_scratch_postgres_database(&base)
-                .await
-                .unwrap(),
-        ));
-    }
-    for url in urls {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().to_path_buf(),
-            database_url: url,
-            master_key_hex: None,
-            cutoff: None,
-        };
-        let app = App::open(&config).await.unwrap();
-        app.seed_demo().await.unwrap();
-        out.push((app, dir));
-    }
-    out
-}
-
-async fn user(app: &App, login: &str) -> CurrentUser {
-    app.login(login, motcua_app::DEMO_PASSWORD)
-        .await
-        .unwrap()
-        .user
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn random_actions_never_break_the_history() {
-    for (app, _dir) in apps().await {
+    for (app, _config, _dir) in common::apps().await {
         let owner = user(&app, "019195012345").await;
         let people = vec![
             owner.clone(),

@@ -5,16 +5,12 @@
 
 use std::collections::BTreeMap;
 
+use common::user;
+use motcua_app::App;
 use motcua_app::domain::Command;
 use motcua_app::domain::dossier::Action;
-use motcua_app::{App, Config, CurrentUser};
 
-async fn user(app: &App, login: &str) -> CurrentUser {
-    app.login(login, motcua_app::DEMO_PASSWORD)
-        .await
-        .unwrap()
-        .user
-}
+mod common;
 
 fn steps(p: &motcua_app::ProcessView) -> Vec<String> {
     let mut v: Vec<String> = p.steps.iter().map(|s| s.node.clone()).collect();
@@ -24,24 +20,7 @@ fn steps(p: &motcua_app::ProcessView) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_process_survives_a_restart_and_late_steps_escalate() {
-    let mut urls = vec![None];
-    if let Ok(base) = std::env::var("MOTCUA_TEST_POSTGRES_URL") {
-        urls.push(Some(
-            motcua_store::create_scratch_postgres_database(&base)
-                .await
-                .unwrap(),
-        ));
-    }
-    for url in urls {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().to_path_buf(),
-            database_url: url,
-            master_key_hex: None,
-            cutoff: None,
-        };
-        let app = App::open(&config).await.unwrap();
-        app.seed_demo().await.unwrap();
+    for (app, config, _dir) in common::apps().await {
         let citizen = user(&app, "019088001234").await;
         let agency = {
             let catalog = app.catalog();
