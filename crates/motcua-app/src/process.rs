@@ -311,6 +311,19 @@ impl App {
         action: Action,
         now: i64,
     ) -> Result<Option<ProcessChange>> {
+        use Action as A;
+        let concerned = [
+            A::Receive,
+            A::Appraise,
+            A::Approve,
+            A::SendBack,
+            A::Refuse,
+            A::Withdraw,
+            A::StopProcessing,
+        ];
+        if !concerned.contains(&action) {
+            return Ok(None);
+        }
         let existing = self.instance_of(d).await?;
         let running = existing
             .as_ref()
