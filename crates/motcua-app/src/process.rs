@@ -147,6 +147,22 @@ pub(crate) fn role_of(name: Option<&str>) -> Role {
     }
 }
 
+/// A node's name as people read it; its id when the analyst gave none.
+fn shown_name(node: &motcua_workflow::Node) -> String {
+    if node.name.is_empty() {
+        node.id.clone()
+    } else {
+        node.name.clone()
+    }
+}
+
+/// Whether `user`'s agency is the one a waiting step names: the consulted agency, else the
+/// agency handling the dossier.
+fn agency_matches(user: &CurrentUser, d: &DossierRow, task: &ProcessTaskRow) -> bool {
+    let agency = task.agency_id.as_deref().unwrap_or(d.agency_id.as_str());
+    user.agency_id.as_deref() == Some(agency)
+}
+
 fn effects_json(model: &ProcessModel, effects: &[Effect]) -> serde_json::Value {
     let name = |id: &str| {
         model
@@ -257,11 +273,7 @@ impl App {
                     dossier_id: d.id.clone(),
                     token: t.id as i64,
                     node_id: node.id.clone(),
-                    name: if node.name.is_empty() {
-                        node.id.clone()
-                    } else {
-                        node.name.clone()
-                    },
+                    name: shown_name(node),
                     role: role_of(task.role.as_deref()).as_str().into(),
                     agency_id: task
                         .agency
@@ -459,10 +471,7 @@ impl App {
                     .and_then(|u| u.action.as_deref())
                     .and_then(Action::parse);
                 let role = Role::parse(&t.role).unwrap_or(Role::Specialist);
-                let mine = match &t.agency_id {
-                    Some(a) => user.agency_id.as_deref() == Some(a.as_str()),
-                    None => user.agency_id.as_deref() == Some(d.agency_id.as_str()),
-                };
+                let mine = agency_matches(user, d, t);
                 StepView {
                     node: t.node_id.clone(),
                     name: t.name.clone(),
@@ -498,13 +507,14 @@ impl App {
     }
 
     /// Completes an internal step, or gives a consulted agency's opinion (`note` required).
+    /// Returns whether it was an opinion.
     pub async fn complete_step(
         &self,
         user: &CurrentUser,
         dossier_id: &str,
         node: &str,
         note: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         if !user.role.is_official() {
             return Err(AppError::NotFound);
         }
@@ -520,11 +530,7 @@ impl App {
                 "Bước này không phải bước đang chờ xử lý của hồ sơ.".into(),
             ));
         };
-        let mine = match &task.agency_id {
-            Some(a) => user.agency_id.as_deref() == Some(a.as_str()),
-            None => user.agency_id.as_deref() == Some(d.agency_id.as_str()),
-        };
-        if !mine || Role::parse(&task.role) != Some(user.role) {
+        if !agency_matches(user, &d, task) || Role::parse(&task.role) != Some(user.role) {
             return Err(AppError::Forbidden(format!(
                 "Bước «{}» do {} thực hiện.",
                 task.name,
@@ -598,7 +604,7 @@ impl App {
         tx.save_process_instance(&change.instance, &change.tasks)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(consultation)
     }
 
     /// Fires the process timers due at `now` (steps past their budget): each firing is an event

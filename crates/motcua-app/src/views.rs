@@ -82,7 +82,7 @@ pub struct DossierView {
     pub rating: Option<i64>,
     /// What the viewer can do now.
     pub actions: Vec<Action>,
-    /// The internal process, for officials (handling or consulted agency), without its drawing.
+    /// The internal process, for officials (handling or consulted agency); drawn only for the page.
     pub process: Option<crate::ProcessView>,
     /// The viewer is the applicant and may still change the form and files.
     pub editable: bool,

@@ -302,14 +302,7 @@ async fn pages_show_the_process_and_complete_steps() {
         let id = received_record_dossier(server).await;
         let base = &server.base;
         let specialist = page_login(server, "chuyenvien.sotuphap").await;
-        let html = specialist
-            .get(format!("{base}/dossiers/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = page_html(&specialist, &format!("{base}/dossiers/{id}")).await;
         assert!(html.contains("Quy trình nội bộ") && html.contains("<svg"));
         assert!(html.contains(&format!("/dossiers/{id}/steps/Activity_check")));
         let csrf = csrf_of(&html);
@@ -330,23 +323,9 @@ async fn pages_show_the_process_and_complete_steps() {
 
         // The police find the dossier in their queue and answer from the page.
         let police = page_login(server, "chuyenvien.congantinh").await;
-        let queue = police
-            .get(format!("{base}/dossiers"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let queue = page_html(&police, &format!("{base}/dossiers")).await;
         assert!(queue.contains(&format!("/dossiers/{id}")), "in the queue");
-        let html = police
-            .get(format!("{base}/dossiers/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = page_html(&police, &format!("{base}/dossiers/{id}")).await;
         assert!(html.contains("Gửi ý kiến"));
         let csrf = csrf_of(&html);
         let res = police
@@ -359,14 +338,7 @@ async fn pages_show_the_process_and_complete_steps() {
         assert!(res.text().await.unwrap().contains("Vui lòng nhập ý kiến"));
 
         let admin = page_login(server, "quantri").await;
-        let html = admin
-            .get(format!("{base}/admin/procedures/XD-01"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = page_html(&admin, &format!("{base}/admin/procedures/XD-01")).await;
         assert!(html.contains("<svg") && html.contains("Tải lên phiên bản mới"));
         let res = specialist
             .get(format!("{base}/admin/procedures/XD-01"))

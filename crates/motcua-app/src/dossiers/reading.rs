@@ -7,6 +7,16 @@ impl App {
     /// One dossier as its viewer may see it. An official's look at the applicant's personal data
     /// is recorded in the access log.
     pub async fn dossier_view(&self, user: &CurrentUser, id: &str) -> Result<DossierView> {
+        self.dossier_view_drawn(user, id, false).await
+    }
+
+    /// The same, with the process drawn for officials (`with_drawing`): what the page shows.
+    pub async fn dossier_view_drawn(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        with_drawing: bool,
+    ) -> Result<DossierView> {
         let d = self.visible_dossier(user, id).await?;
         let rel = relation(user, &d);
         if user.role.is_official() {
@@ -88,7 +98,7 @@ impl App {
             rating: d.rating,
             actions: dossier::available_actions(self.facts(&d)?, user.role, rel),
             process: if user.role.is_official() {
-                self.process_view(user, &d, false).await?
+                self.process_view(user, &d, with_drawing).await?
             } else {
                 None
             },

@@ -158,7 +158,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let d = view_with_drawing(&s, &user, &id).await?;
+    let d = s.app.dossier_view_drawn(&user, &id, true).await?;
     let flash = q.done.as_deref().map(|done| match (done, &d.code) {
         ("submit", Some(code)) => {
             format!("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn: {code}. Hãy giữ mã này để tra cứu.")
@@ -262,19 +262,13 @@ pub async fn complete_step(
     Form(f): Form<StepForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&user, f.csrf.as_deref())?;
-    let consultation = s
-        .app
-        .dossier_process(&user, &id)
-        .await?
-        .and_then(|p| p.steps.into_iter().find(|st| st.node == node))
-        .is_some_and(|st| st.is_consultation);
     match s
         .app
         .complete_step(&user, &id, &node, f.note.as_deref())
         .await
     {
-        Ok(()) => {
-            let done = if consultation { "opinion" } else { "step" };
+        Ok(opinion) => {
+            let done = if opinion { "opinion" } else { "step" };
             Ok(Redirect::to(&format!("/dossiers/{id}?done={done}")).into_response())
         }
         Err(e @ (AppError::Step(_) | AppError::Invalid { .. } | AppError::Conflict)) => {
@@ -282,19 +276,6 @@ pub async fn complete_step(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// The dossier as its page shows it: with the process drawing for officials.
-async fn view_with_drawing(
-    s: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<DossierView, AppError> {
-    let mut d = s.app.dossier_view(user, id).await?;
-    if d.process.is_some() {
-        d.process = s.app.dossier_process(user, id).await?;
-    }
-    Ok(d)
 }
 
 /// The dossier page again, saying why the action was refused (nothing was changed).
@@ -305,7 +286,7 @@ async fn refused(
     e: AppError,
 ) -> Result<Response, PageError> {
     let (status, _) = crate::error::classify(&e);
-    let d = view_with_drawing(s, &user, id).await?;
+    let d = s.app.dossier_view_drawn(&user, id, true).await?;
     render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
 }
 

@@ -272,3 +272,8 @@ pub async fn page_login(server: &Server, login: &str) -> reqwest::Client {
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "page login {login}");
     http
 }
+
+/// The body of a page fetched by a signed-in browser-like client.
+pub async fn page_html(http: &reqwest::Client, url: &str) -> String {
+    http.get(url).send().await.unwrap().text().await.unwrap()
+}
