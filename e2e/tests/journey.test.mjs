@@ -99,7 +99,7 @@ describe('motcua in a browser', { timeout: 150_000 }, () => {
       await page.selectOption('#agency_id', agencyValue);
       await page.fill('#f_child_full_name', CHILD_NAME);
       await page.fill('#f_child_birth_date', '2026-01-15');
-      await page.selectOption('#f_child_sex', { label: 'Nam' });
+      await page.locator('#f_child_sex').getByRole('radio', { name: 'Nam', exact: true }).check();
       await page.fill('#f_child_ethnicity', 'Kinh');
       await page.fill('#f_mother_personal_id', CITIZEN_ID);
       await page.selectOption('#f_relationship', { label: 'Mẹ' });
@@ -119,7 +119,7 @@ describe('motcua in a browser', { timeout: 150_000 }, () => {
       assert.equal(await page.inputValue('#f_child_birth_date'), '2026-01-15');
       assert.equal(await page.inputValue('#f_child_ethnicity'), 'Kinh');
       assert.equal(await page.inputValue('#f_mother_personal_id'), CITIZEN_ID);
-      assert.equal(await page.locator('#f_child_sex option:checked').textContent(), 'Nam');
+      assert.equal(await page.locator('#f_child_sex input:checked').getAttribute('value'), 'Nam');
       assert.equal(await page.locator('#f_relationship option:checked').textContent(), 'Mẹ');
       // The draft now exists: its agency is fixed and shown as text.
       assert.equal(await page.locator('#agency_id').count(), 0);

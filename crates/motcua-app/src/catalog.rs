@@ -1,13 +1,24 @@
-//! The procedure catalog, held in memory (it changes rarely and is read on every page).
+//! The procedure catalog, held in memory with its search index (it changes rarely and is read
+//! on every page).
 
+mod search;
+
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use motcua_domain::procedure::ProcedureDefinition;
 use motcua_domain::{OnlineService, text};
+use motcua_search::SearchIndex;
 use motcua_store::{AgencyRow, ProcedureRow};
 use serde::Serialize;
 
+pub use search::ProcedureFilter;
+
 use crate::{App, AppError, Result};
+
+/// Said when a procedure does not say who may file.
+const ANYONE_MAY_FILE: &str =
+    "Cá nhân, tổ chức có yêu cầu giải quyết thủ tục này, hoặc người được họ ủy quyền.";
 
 /// A procedure version as people see it.
 #[derive(Debug, Clone, Serialize)]
@@ -27,8 +38,6 @@ pub struct ProcedureView {
     pub fee_vnd: i64,
     pub online_fee_vnd: i64,
     pub definition: ProcedureDefinition,
-    #[serde(skip)]
-    folded: String,
 }
 
 impl ProcedureView {
@@ -43,7 +52,6 @@ impl ProcedureView {
             id: row.id.clone(),
             code: row.code.clone(),
             version: row.version,
-            folded: text::fold(&format!("{} {} {}", row.name, row.field, row.code)),
             name: row.name.clone(),
             field: row.field.clone(),
             level: row.level.clone(),
@@ -65,6 +73,15 @@ impl ProcedureView {
         }
     }
 
+    /// Who may file, in plain words.
+    pub fn applicants_label(&self) -> &str {
+        self.definition
+            .applicants
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or(ANYONE_MAY_FILE)
+    }
+
     /// The legal time in plain words.
     pub fn legal_time_label(&self) -> String {
         if self.legal_working_days <= 0.0 {
@@ -83,21 +100,81 @@ impl ProcedureView {
 pub struct Catalog {
     pub procedures: Vec<ProcedureView>,
     pub agencies: Vec<AgencyRow>,
+    by_code: HashMap<String, usize>,
+    /// (agency key, name people know it by), by name.
+    agency_choices: Vec<(String, String)>,
+    /// The procedures' fields, by name.
+    fields: Vec<String>,
+    /// `None` only before the first load.
+    index: Option<SearchIndex>,
 }
 
 impl Catalog {
-    /// Procedures whose name, field or code contains every word of `query` (case and diacritics
-    /// folded); all of them for an empty query.
-    pub fn search(&self, query: &str) -> Vec<&ProcedureView> {
-        let words = text::query_words(query);
-        self.procedures
+    /// The catalog and its search index (a few hundred ms for 5,000 procedures: build it off the
+    /// async threads).
+    pub fn new(procedures: Vec<ProcedureView>, agencies: Vec<AgencyRow>) -> Result<Catalog> {
+        let mut agency_choices: Vec<(String, String)> = Vec::new();
+        let mut fields: Vec<String> = Vec::new();
+        for p in &procedures {
+            if !agency_choices.iter().any(|(k, _)| *k == p.agency_key) {
+                let label = agency_label(&p.agency_key, &agencies);
+                agency_choices.push((p.agency_key.clone(), label));
+            }
+            if !fields.contains(&p.field) {
+                fields.push(p.field.clone());
+            }
+        }
+        agency_choices.sort_by_cached_key(|(_, label)| text::fold(label));
+        fields.sort_by_cached_key(|f| text::fold(f));
+        let docs: Vec<_> = procedures
             .iter()
-            .filter(|p| text::matches_all_words(&p.folded, &words))
-            .collect()
+            .map(|p| {
+                let label = agency_choices
+                    .iter()
+                    .find(|(k, _)| *k == p.agency_key)
+                    .map(|(_, l)| l.as_str())
+                    .unwrap_or_default();
+                search::doc(p, label)
+            })
+            .collect();
+        let index =
+            SearchIndex::build(&docs).map_err(|e| AppError::Internal(format!("catalog: {e}")))?;
+        Ok(Catalog {
+            by_code: procedures
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.code.clone(), i))
+                .collect(),
+            procedures,
+            agencies,
+            agency_choices,
+            fields,
+            index: Some(index),
+        })
     }
 
     pub fn procedure(&self, code: &str) -> Option<&ProcedureView> {
-        self.procedures.iter().find(|p| p.code == code)
+        self.procedures.get(*self.by_code.get(code)?)
+    }
+
+    /// The agencies procedures are filed with, as (key, name), for a filter list.
+    pub fn agency_choices(&self) -> &[(String, String)] {
+        &self.agency_choices
+    }
+
+    /// The name of the agency that decides procedures with this key ("Ủy ban nhân dân cấp xã"
+    /// for one in every commune).
+    pub fn agency_name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.agency_choices
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, l)| l.as_str())
+            .unwrap_or(key)
+    }
+
+    /// The procedures' fields, for a filter list.
+    pub fn fields(&self) -> &[String] {
+        &self.fields
     }
 
     /// The agencies a dossier of `p` may be filed with (one per commune for commune procedures).
@@ -138,15 +215,59 @@ impl App {
             .map(ProcedureView::from_row)
             .collect::<Result<Vec<_>>>()?;
         let agencies = self.db.agencies(&self.tenant).await?;
-        let fresh = Arc::new(Catalog {
-            procedures,
-            agencies,
-        });
+        let fresh = tokio::task::spawn_blocking(move || Catalog::new(procedures, agencies))
+            .await
+            .map_err(|e| AppError::Internal(format!("catalog build: {e}")))??;
+        let fresh = Arc::new(fresh);
         match self.catalog.write() {
             Ok(mut guard) => *guard = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
         }
         Ok(())
+    }
+}
+
+/// Words of commune-level unit types ("Phường", "Xã", "Đặc khu"), folded.
+const COMMUNE_UNIT_WORDS: &[&str] = &["phuong", "xa", "dac", "khu"];
+
+/// One agency's name, or for one in every commune the words their names share ("Ủy ban nhân
+/// dân" + "cấp xã"); the key itself when no agency has it.
+fn agency_label(key: &str, agencies: &[AgencyRow]) -> String {
+    if let Some(a) = agencies.iter().find(|a| a.catalog_key == key) {
+        return a.name.clone();
+    }
+    let prefix = format!("{key}:");
+    let mut names = agencies
+        .iter()
+        .filter(|a| a.catalog_key.starts_with(&prefix))
+        .map(|a| a.name.as_str());
+    let Some(first) = names.next() else {
+        return key.to_string();
+    };
+    let mut shared: Vec<&str> = first.split_whitespace().collect();
+    let mut several = false;
+    for name in names {
+        several = true;
+        let common = shared
+            .iter()
+            .zip(name.split_whitespace())
+            .take_while(|(a, b)| *a == b)
+            .count();
+        shared.truncate(common);
+    }
+    // "Ủy ban nhân dân Phường …" in every commune of a city: the unit type is not the agency.
+    while shared
+        .last()
+        .is_some_and(|w| COMMUNE_UNIT_WORDS.contains(&text::fold(w).as_str()))
+    {
+        shared.pop();
+    }
+    if !several {
+        first.to_string()
+    } else if shared.is_empty() {
+        key.to_string()
+    } else {
+        format!("{} cấp xã", shared.join(" "))
     }
 }
 
@@ -187,20 +308,133 @@ mod tests {
         assert_eq!(three.legal_time_label(), "3 ngày làm việc");
     }
 
-    #[test]
-    fn search_folds_case_and_diacritics() {
-        let catalog = Catalog {
-            procedures: vec![ProcedureView::from_row(&row(0)).unwrap()],
-            agencies: vec![],
-        };
-        for q in [
-            "dang ky khai sinh",
-            "ĐĂNG KÝ KHAI SINH",
-            "khai sinh",
-            "ho tich",
-        ] {
-            assert_eq!(catalog.search(q).len(), 1, "{q}");
+    fn view(code: &str, name: &str, level: &str, agency: &str, online: &str) -> ProcedureView {
+        ProcedureView::from_row(&ProcedureRow {
+            code: code.into(),
+            name: name.into(),
+            level: level.into(),
+            agency_key: agency.into(),
+            online_service: online.into(),
+            ..row(0)
+        })
+        .unwrap()
+    }
+
+    fn agency(key: &str, name: &str) -> AgencyRow {
+        AgencyRow {
+            id: key.into(),
+            code: key.into(),
+            catalog_key: key.into(),
+            name: name.into(),
+            level: "commune".into(),
+            commune_code: None,
         }
-        assert!(catalog.search("khai tu").is_empty());
+    }
+
+    fn catalog() -> Catalog {
+        Catalog::new(
+            vec![
+                view("HT-02", "Đăng ký kết hôn", "commune", "ubnd", "partial"),
+                view("HT-01", "Đăng ký khai sinh", "commune", "ubnd", "full"),
+                ProcedureView {
+                    field: "Lý lịch tư pháp".into(),
+                    ..view(
+                        "TP-01",
+                        "Cấp Phiếu lý lịch tư pháp",
+                        "province",
+                        "stp",
+                        "full",
+                    )
+                },
+            ],
+            vec![
+                agency("ubnd:1", "Ủy ban nhân dân Phường Gia Sàng"),
+                agency("ubnd:2", "Ủy ban nhân dân Phường Linh Sơn"),
+                agency("stp", "Sở Tư pháp"),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn codes(catalog: &Catalog, f: &ProcedureFilter) -> Vec<String> {
+        catalog
+            .search(f)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.code.clone())
+            .collect()
+    }
+
+    fn words(q: &str) -> ProcedureFilter {
+        ProcedureFilter {
+            q: q.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn search_folds_case_and_diacritics_and_ranks() {
+        let catalog = catalog();
+        for q in ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai sinh"] {
+            assert_eq!(codes(&catalog, &words(q)), ["HT-01"], "{q}");
+        }
+        assert_eq!(codes(&catalog, &words("ho tich")), ["HT-02", "HT-01"]);
+        assert!(codes(&catalog, &words("khai tu")).is_empty());
+        assert_eq!(codes(&catalog, &words("")).len(), 3, "catalog order");
+        assert_eq!(
+            catalog.procedure("TP-01").unwrap().name,
+            "Cấp Phiếu lý lịch tư pháp"
+        );
+    }
+
+    #[test]
+    fn filters_narrow_and_unknown_values_are_refused() {
+        let catalog = catalog();
+        let f = ProcedureFilter {
+            level: "commune".into(),
+            online: "full".into(),
+            field: "HỘ TỊCH".into(),
+            agency: "ubnd".into(),
+            ..Default::default()
+        };
+        assert!(f.narrows());
+        assert_eq!(codes(&catalog, &f), ["HT-01"]);
+        let bad = ProcedureFilter {
+            level: "district".into(),
+            online: "yes".into(),
+            agency: "nowhere".into(),
+            field: "Thuế".into(),
+            ..Default::default()
+        };
+        match catalog.search(&bad) {
+            Err(AppError::BadQuery { fields, .. }) => {
+                let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+                assert_eq!(keys, ["agency", "field", "level", "online"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn agencies_in_every_commune_go_by_their_shared_name() {
+        let catalog = catalog();
+        assert_eq!(
+            catalog.agency_choices(),
+            [
+                ("stp".to_string(), "Sở Tư pháp".to_string()),
+                ("ubnd".to_string(), "Ủy ban nhân dân cấp xã".to_string()),
+            ]
+        );
+        assert_eq!(catalog.agency_name("ubnd"), "Ủy ban nhân dân cấp xã");
+        assert_eq!(catalog.fields(), ["Hộ tịch", "Lý lịch tư pháp"]);
+        assert_eq!(agency_label("none", &[]), "none");
+    }
+
+    #[test]
+    fn who_may_file_has_a_plain_default() {
+        let mut p = view("X", "X", "commune", "k", "full");
+        assert_eq!(p.applicants_label(), ANYONE_MAY_FILE);
+        p.definition.applicants = Some("Cha, mẹ của trẻ".into());
+        assert_eq!(p.applicants_label(), "Cha, mẹ của trẻ");
     }
 }

@@ -26,6 +26,12 @@ pub enum AppError {
         message: String,
         fields: BTreeMap<String, String>,
     },
+    /// A query parameter (a search filter) is not one of the values allowed; HTTP 400.
+    #[error("{message}")]
+    BadQuery {
+        message: String,
+        fields: BTreeMap<String, String>,
+    },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error(transparent)]

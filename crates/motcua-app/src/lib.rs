@@ -5,8 +5,11 @@ mod calendar;
 mod catalog;
 mod dossiers;
 mod error;
+mod feedback;
 mod identity;
+mod mydata;
 mod process;
+mod registry;
 mod seed;
 mod views;
 
@@ -18,16 +21,19 @@ use motcua_files::FileStore;
 use motcua_store::Db;
 use motcua_vault::Vault;
 
-pub use catalog::{Catalog, ProcedureView};
+pub use catalog::{Catalog, ProcedureFilter, ProcedureView};
 pub use error::AppError;
+pub use feedback::{CauseView, FeedbackInput, FeedbackTarget, FeedbackView};
 pub use identity::{CurrentUser, Session};
 pub use motcua_domain as domain;
 pub use motcua_files::FileError;
 pub use motcua_store::CalendarOverrideRow;
+pub use mydata::{FactFlagView, MyData};
 pub use process::{
     MAX_BPMN_BYTES, ProcessModel, ProcessVersionView, ProcessView, StepView,
     prepare as prepare_process, problems_error,
 };
+pub use registry::IdentityPreview;
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
 pub use views::{
     AccessView, AttachmentView, DossierLine, DossierView, EventView, IdentityFact, PublicStatus,
@@ -50,6 +56,16 @@ pub struct Config {
     /// What arrives after this local time is handled from the next working day (default 15:00,
     /// Decree 61/2018 art. 18).
     pub cutoff: Option<jiff::civil::Time>,
+    /// The outside systems motcua is connected to.
+    pub integrations: Integrations,
+}
+
+/// Where the outside systems answer; each one left out is simply not used (the demo points them
+/// at the built-in simulators, `motcua sim`).
+#[derive(Debug, Clone, Default)]
+pub struct Integrations {
+    /// The national population registry (once-only identity facts).
+    pub registry_url: Option<String>,
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.
@@ -64,6 +80,8 @@ pub struct App {
     cutoff: Option<jiff::civil::Time>,
     /// Process versions parsed once (they never change once stored).
     processes: process::ModelCache,
+    registry: Option<motcua_integrations::registry::RegistryClient>,
+    lookups: registry::LookupCache,
 }
 
 impl std::fmt::Debug for App {
@@ -106,6 +124,8 @@ impl App {
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
             cutoff: config.cutoff,
             processes: Default::default(),
+            registry: registry::connect(config.integrations.registry_url.as_deref())?,
+            lookups: Default::default(),
         };
         app.reload_catalog().await?;
         app.reload_calendar().await?;

@@ -357,10 +357,11 @@ impl App {
             let number = |k: &str| p[k].as_i64().unwrap_or_default();
             let definition = json!({
                 "components": p["components"],
-                "form_fields": p["form_fields"],
+                "form": p["form"],
                 "result": p["result"],
                 "process_hint": p["process_hint"],
                 "note": p.get("note"),
+                "applicants": p.get("applicants"),
                 "supplement_clock": p.get("supplement_clock").cloned().unwrap_or(json!("restart")),
             });
             let agency_key = text("agency");

@@ -68,6 +68,8 @@ pub struct DossierView {
     pub applicant_personal_id: Option<String>,
     /// Identity facts taken from registries instead of asked, each with its source.
     pub identity: Vec<IdentityFact>,
+    /// The applicant's reports that a registry fact is wrong (shown to officials).
+    pub identity_flags: Vec<crate::FactFlagView>,
     pub form: BTreeMap<String, String>,
     pub attachments: Vec<AttachmentView>,
     pub events: Vec<EventView>,
@@ -119,6 +121,8 @@ pub struct IdentityFact {
     pub label: &'static str,
     pub value: String,
     pub source: &'static str,
+    /// The registry could not confirm it: shown flagged, an officer checks it.
+    pub unverified: bool,
 }
 
 /// What anyone holding a dossier code may learn: progress, never personal data or reasons.
@@ -165,6 +169,9 @@ pub(crate) fn access_label(action: &str) -> &'static str {
     match action {
         "view_dossier" => "Xem hồ sơ",
         "download_attachment" => "Tải giấy tờ đính kèm",
+        "read_feedback" => "Đọc phản ánh, kiến nghị",
+        "registry_lookup" => "Tra cứu CSDL quốc gia về dân cư",
+        "registry_lookup_failed" => "Tra cứu CSDL quốc gia về dân cư (không thành công)",
         _ => "Truy cập dữ liệu",
     }
 }

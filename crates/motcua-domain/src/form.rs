@@ -116,6 +116,9 @@ mod tests {
             },
             minimum: None,
             maximum: None,
+            hint: None,
+            widget: None,
+            autocomplete: None,
         }
     }
 

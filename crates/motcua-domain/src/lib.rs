@@ -4,7 +4,9 @@
 pub mod calendar;
 pub mod code;
 pub mod dossier;
+pub mod feedback;
 pub mod form;
+pub mod form_schema;
 pub mod ident;
 pub mod lunar;
 pub mod procedure;

@@ -94,6 +94,34 @@ pub struct FormField {
     pub minimum: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<f64>,
+    /// Help shown under the label (JSON Schema `description`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// How a choice is drawn; default: radio buttons up to four options, else a list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<ChoiceWidget>,
+    /// The browser's autofill token (`name`, `bday`, `tel`, …), so a phone fills it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocomplete: Option<String>,
+}
+
+/// How a choice field is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChoiceWidget {
+    Select,
+    Radio,
+}
+
+impl FormField {
+    /// Whether a choice is drawn as radio buttons (few options are easier to tap than a list).
+    pub fn as_radio(&self) -> bool {
+        self.field_type == FieldType::Choice
+            && match self.widget {
+                Some(w) => w == ChoiceWidget::Radio,
+                None => self.options.len() <= 4,
+            }
+    }
 }
 
 /// What a supplement requested during appraisal does to the legal clock.
@@ -113,6 +141,12 @@ pub enum SupplementClock {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProcedureDefinition {
     pub components: Vec<Component>,
+    /// The declaration form; stored and published as a JSON Schema (see `form_schema`).
+    #[serde(
+        rename = "form",
+        alias = "form_fields",
+        with = "crate::form_schema::serde_fields"
+    )]
     pub form_fields: Vec<FormField>,
     pub result: String,
     #[serde(default)]
@@ -121,6 +155,9 @@ pub struct ProcedureDefinition {
     pub note: Option<String>,
     #[serde(default)]
     pub supplement_clock: SupplementClock,
+    /// Who may file, in plain words ("Cha, mẹ hoặc người thân thích của trẻ").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicants: Option<String>,
 }
 
 impl ProcedureDefinition {

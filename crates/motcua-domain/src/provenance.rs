@@ -45,6 +45,9 @@ pub struct SourcedValue {
     pub value: String,
     pub source: DataSource,
     pub obtained_at: String,
+    /// Not confirmed by its registry (it could not be reached): an officer checks it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
 }
 
 /// The identity facts of a dossier's applicant, by key (`full_name`, `personal_id`, …).

@@ -5,6 +5,8 @@
 mod calendar;
 mod catalog;
 mod dossiers;
+mod feedback;
+mod flags;
 mod people;
 mod process;
 
@@ -21,6 +23,8 @@ pub use dossiers::{
     AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH, NewAttachment,
     NewDossier, NewEventRecord, chain_is_intact, event_hash,
 };
+pub use feedback::{FeedbackListRow, FeedbackRow};
+pub use flags::FactFlagRow;
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
 pub use process::{ProcessDefinitionRow, ProcessInstanceRow, ProcessTaskRow};
 

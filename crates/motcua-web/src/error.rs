@@ -19,6 +19,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        AppError::BadQuery { .. } => (StatusCode::BAD_REQUEST, "bad_query"),
         AppError::Transition(TransitionError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::Transition(_) => (StatusCode::CONFLICT, "invalid_transition"),
         AppError::Step(_) => (StatusCode::CONFLICT, "process_step"),
@@ -55,7 +56,7 @@ impl IntoResponse for ApiError {
         log_internal(&self.0);
         let (status, code) = classify(&self.0);
         let fields = match &self.0 {
-            AppError::Invalid { fields, .. } => json!(fields),
+            AppError::Invalid { fields, .. } | AppError::BadQuery { fields, .. } => json!(fields),
             _ => json!({}),
         };
         let body =

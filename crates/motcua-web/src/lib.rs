@@ -8,6 +8,7 @@ mod error;
 mod fmt;
 mod multipart;
 mod pages;
+pub mod qr;
 
 use std::future::Future;
 use std::time::Instant;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::public::home))
         .route("/healthz", get(pages::public::healthz))
         .route("/static/app.css", get(pages::public::stylesheet))
+        .route("/static/autosave.js", get(pages::filing::autosave_script))
         .route("/procedures", get(pages::public::procedures))
         .route("/procedures/{code}", get(pages::public::procedure))
         .route("/status", get(pages::public::status))
@@ -74,9 +76,24 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers", get(pages::dossier::list))
         .route("/dossiers/{id}", get(pages::dossier::show))
         .route("/dossiers/{id}/edit", get(pages::filing::file_edit_page))
+        .route("/me/data", get(pages::mydata::show))
+        .route("/me/data/flags", post(pages::mydata::flag))
+        .route("/procedures/{code}/draft", post(pages::filing::autosave_new))
+        .route("/dossiers/{id}/draft", post(pages::filing::autosave_edit))
         .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
         .route("/dossiers/{id}/actions/{action}", post(pages::dossier::act))
         .route("/dossiers/{id}/steps/{node}", post(pages::dossier::complete_step))
+        .route(
+            "/dossiers/{id}/feedback",
+            get(pages::feedback::dossier_form).post(pages::feedback::dossier_send),
+        )
+        .route(
+            "/feedback/new",
+            get(pages::feedback::procedure_form).post(pages::feedback::procedure_send),
+        )
+        .route("/me/feedback", get(pages::feedback::mine))
+        .route("/feedback", get(pages::feedback::agency))
+        .route("/feedback/{id}/answer", post(pages::feedback::answer))
         .route("/files/{id}", get(pages::dossier::download))
         .route("/admin/calendar", get(pages::admin::calendar).post(pages::admin::set_day))
         .route("/admin/calendar/delete", post(pages::admin::clear_day))
@@ -100,6 +117,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/files/{id}", get(api::dossiers::download))
         .route("/api/v1/me/access-log", get(api::dossiers::access_log))
+        .route("/api/v1/dossiers/{id}/feedback", post(api::feedback::give_on_dossier))
+        .route("/api/v1/me/feedback", get(api::feedback::mine))
+        .route(
+            "/api/v1/feedback",
+            get(api::feedback::agency).post(api::feedback::give_on_procedure),
+        )
+        .route("/api/v1/feedback/{id}/answer", post(api::feedback::answer))
         .merge(uploads)
         .fallback(pages::public::not_found)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))

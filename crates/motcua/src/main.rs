@@ -2,6 +2,7 @@
 //! existing installation; `migrate` brings the database schema up to date.
 
 mod process_cli;
+mod sim;
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -40,6 +41,8 @@ enum Command {
     /// Internal processes (BPMN 2.0): check a file, draw it.
     #[command(subcommand)]
     Process(process_cli::ProcessCommand),
+    /// Built-in simulators of the national registries, payment gateway, SMS and mail (for tests and demos).
+    Sim(sim::SimArgs),
 }
 
 #[derive(Subcommand)]
@@ -119,6 +122,7 @@ impl StoreArgs {
             database_url: self.database_url.clone(),
             master_key_hex: self.master_key.clone(),
             cutoff: self.cutoff,
+            integrations: Default::default(),
         }
     }
 }
@@ -161,6 +165,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(args, false).await,
         Command::Calendar(cmd) => calendar(cmd).await,
         Command::Process(cmd) => process_cli::run(cmd),
+        Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => serve(args, true).await,
     }
 }
@@ -181,6 +186,7 @@ async fn calendar_of(store: OptionalStore) -> anyhow::Result<std::sync::Arc<Cale
         database_url: store.database_url,
         master_key_hex: store.master_key,
         cutoff: store.cutoff,
+        integrations: Default::default(),
     };
     let app = App::open(&config).await.context("opening the database")?;
     let calendar = app.calendar();

@@ -29,6 +29,13 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, "/admin/procedures".into()),
         (Method::GET, "/admin/procedures/HT-01".into()),
         (Method::POST, "/admin/procedures/HT-01/process".into()),
+        (Method::GET, format!("/dossiers/{id}/feedback")),
+        (Method::POST, format!("/dossiers/{id}/feedback")),
+        (Method::GET, "/feedback/new".into()),
+        (Method::POST, "/feedback/new".into()),
+        (Method::GET, "/me/feedback".into()),
+        (Method::GET, "/feedback".into()),
+        (Method::POST, "/feedback/x/answer".into()),
     ]
 }
 
@@ -51,6 +58,11 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         ),
         (Method::GET, "/api/v1/procedures/HT-01/process".into()),
         (Method::POST, "/api/v1/procedures/HT-01/process".into()),
+        (Method::POST, format!("/api/v1/dossiers/{id}/feedback")),
+        (Method::GET, "/api/v1/me/feedback".into()),
+        (Method::GET, "/api/v1/feedback".into()),
+        (Method::POST, "/api/v1/feedback".into()),
+        (Method::POST, "/api/v1/feedback/x/answer".into()),
     ]
 }
 

@@ -123,6 +123,7 @@ async fn dossier_journey_end_to_end_through_the_api() {
             [
                 "full_name",
                 "birth_date",
+                "sex",
                 "personal_id",
                 "permanent_address"
             ]
@@ -132,7 +133,7 @@ async fn dossier_journey_end_to_end_through_the_api() {
                 .iter()
                 .all(|f| f["source"] == "CSDL quốc gia về dân cư")
         );
-        assert_eq!(identity[2]["value"], LAN);
+        assert_eq!(identity[3]["value"], LAN);
         assert!(
             !view.to_string().contains("0912345678")
                 && !view.to_string().contains("lan@example.vn")

@@ -67,7 +67,9 @@ async fn citizen_files_through_the_pages_and_officials_handle_it() {
         );
         let csrf = csrf_of(&page);
         let agency = {
-            let at = page.find("Phan Đình Phùng").unwrap();
+            // The agency list, not the permanent address shown above it.
+            let select = page.find("<select id=\"agency_id\"").unwrap();
+            let at = select + page[select..].find("Phan Đình Phùng").unwrap();
             let before = &page[..at];
             let v = before.rfind("option value=\"").unwrap();
             let rest = &before[v + 14..];

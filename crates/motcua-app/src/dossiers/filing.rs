@@ -30,6 +30,8 @@ impl App {
                 )]),
             });
         }
+        // Before the transaction: the look-up writes to the access log itself.
+        let identity_sealed = self.registry_identity(user, p).await?;
         let id = new_id();
         let now = now_micros();
         let mut tx = self.db.begin().await?;
@@ -42,7 +44,7 @@ impl App {
                 applicant_id: user.id.clone(),
                 channel: CHANNEL_ONLINE,
                 form_sealed: self.seal_form(&draft_values(p, values))?,
-                identity_sealed: self.registry_identity(user, p).await?,
+                identity_sealed,
             },
             &NewEventRecord {
                 at: now,
@@ -58,44 +60,6 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(id)
-    }
-
-    /// The identity facts a procedure takes from the population registry instead of asking for
-    /// them, with their source; `None` when the procedure needs none. Only what the component
-    /// names is kept (name, date of birth, personal ID, permanent residence).
-    async fn registry_identity(
-        &self,
-        user: &CurrentUser,
-        p: &ProcedureView,
-    ) -> Result<Option<String>> {
-        if !registry_sources(&p.definition).contains(&DataSource::PopulationRegistry) {
-            return Ok(None);
-        }
-        let row = self
-            .db
-            .user(&user.id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let Some(profile) = self.profile_of(&row)? else {
-            return Ok(None);
-        };
-        let obtained_at = jiff::Timestamp::now().to_string();
-        let facts: SourcedFacts = IDENTITY_FACTS
-            .iter()
-            .filter_map(|(key, _)| {
-                let value = profile[*key].as_str()?.to_string();
-                Some((
-                    key.to_string(),
-                    SourcedValue {
-                        value,
-                        source: DataSource::PopulationRegistry,
-                        obtained_at: obtained_at.clone(),
-                    },
-                ))
-            })
-            .collect();
-        let json = serde_json::to_string(&facts).map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(Some(self.vault.seal_text(&json)))
     }
 
     /// Saves what was typed into a draft (or a dossier being supplemented); records an event

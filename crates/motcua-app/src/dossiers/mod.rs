@@ -18,12 +18,13 @@ use crate::views::{
     PublicStep, access_label, event_label, ts,
 };
 use crate::{App, AppError, CurrentUser, ProcedureView, Result, new_id, now_micros};
-use motcua_domain::provenance::{DataSource, SourcedFacts, SourcedValue, registry_sources};
+use motcua_domain::provenance::SourcedFacts;
 
 /// The identity facts a population-registry component stands for, with their labels.
-const IDENTITY_FACTS: [(&str, &str); 4] = [
+pub(crate) const IDENTITY_FACTS: [(&str, &str); 5] = [
     ("full_name", "Họ và tên"),
     ("birth_date", "Ngày sinh"),
+    ("sex", "Giới tính"),
     ("personal_id", "Số định danh cá nhân"),
     ("permanent_address", "Nơi thường trú"),
 ];
@@ -138,17 +139,7 @@ impl App {
         };
         let facts: SourcedFacts = serde_json::from_str(&self.open_text(sealed)?)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(IDENTITY_FACTS
-            .iter()
-            .filter_map(|(key, label)| {
-                facts.get(*key).map(|f| IdentityFact {
-                    key: key.to_string(),
-                    label,
-                    value: f.value.clone(),
-                    source: f.source.label(),
-                })
-            })
-            .collect())
+        Ok(crate::registry::identity_facts(&facts))
     }
 
     /// The applicant's own dossier that they may still change.

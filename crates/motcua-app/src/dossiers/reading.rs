@@ -72,6 +72,11 @@ impl App {
             applicant_name: self.open_text(&applicant.display_name_sealed)?,
             applicant_personal_id,
             identity: self.identity_of(&d)?,
+            identity_flags: if user.role.is_official() {
+                self.flags_of(&d.applicant_id).await?
+            } else {
+                Vec::new()
+            },
             form: self.form_of(&d)?,
             attachments,
             events: events

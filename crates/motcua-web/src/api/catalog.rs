@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use motcua_app::{AppError, ProcedureView, PublicStatus};
+use motcua_app::{AppError, ProcedureFilter, ProcedureView, PublicStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -10,22 +10,50 @@ use crate::AppState;
 use crate::error::ApiError;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// Words to find in the name, field or code; case and diacritics are ignored.
+    /// Words to find in the name, field, agency, components or result, or a whole code; case and
+    /// diacritics are ignored ("dang ky khai sinh" finds "Đăng ký khai sinh"). At most 200
+    /// characters are used.
     #[serde(default)]
     q: String,
+    /// `province` or `commune`.
+    #[serde(default)]
+    level: String,
+    /// An agency key, as in `agency_key` of the results.
+    #[serde(default)]
+    agency: String,
+    /// A field, as in `field` of the results (case and diacritics ignored).
+    #[serde(default)]
+    field: String,
+    /// Online service level: `full` or `partial`.
+    #[serde(default)]
+    online: String,
 }
 
-/// Anyone: procedures matching `q` (all when empty).
+/// Anyone: current procedures matching the words and filters, best match first (catalog order
+/// without words). A filter value not in the catalog is a 400 with the offending parameters in
+/// `fields`.
 #[utoipa::path(get, path = "/api/v1/procedures", params(SearchParams),
-    responses((status = 200, description = "Matching procedures, current versions")))]
+    responses(
+        (status = 200, description = "Matching procedures, current versions, best match first"),
+        (status = 400, description = "A filter value is not in the catalog",
+            body = super::ErrorBody)))]
 pub async fn search(
     State(s): State<AppState>,
     Query(p): Query<SearchParams>,
-) -> Json<Vec<ProcedureView>> {
-    let query: String = p.q.chars().take(200).collect();
+) -> Result<Json<Vec<ProcedureView>>, ApiError> {
+    let filter = ProcedureFilter {
+        q: p.q,
+        level: p.level,
+        agency: p.agency,
+        field: p.field,
+        online: p.online,
+    };
     let catalog = s.app.catalog();
-    Json(catalog.search(&query).into_iter().cloned().collect())
+    Ok(Json(
+        catalog.search(&filter)?.into_iter().cloned().collect(),
+    ))
 }
 
 /// Anyone: one procedure with its components, form and fees.
@@ -44,6 +72,7 @@ pub async fn procedure(
         .collect();
     let mut body = serde_json::to_value(p).map_err(|e| AppError::Internal(e.to_string()))?;
     body["agencies"] = serde_json::Value::Array(agencies);
+    body["agency_name"] = catalog.agency_name(&p.agency_key).into();
     Ok(Json(body))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod dossiers;
+pub mod feedback;
 pub mod process;
 pub mod session;
 
@@ -29,6 +30,11 @@ use utoipa::{Modify, OpenApi};
         dossiers::act,
         dossiers::download,
         dossiers::access_log,
+        feedback::give_on_dossier,
+        feedback::give_on_procedure,
+        feedback::mine,
+        feedback::agency,
+        feedback::answer,
         process::show,
         process::complete_step,
         process::versions,
@@ -41,6 +47,10 @@ use utoipa::{Modify, OpenApi};
         dossiers::UpdateForm,
         dossiers::ActionRequest,
         dossiers::Created,
+        feedback::FeedbackRequest,
+        feedback::ProcedureFeedbackRequest,
+        feedback::AnswerRequest,
+        feedback::FeedbackCreated,
         process::StepRequest,
         process::Uploaded,
         ErrorBody,

@@ -3,13 +3,14 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::dossier::Action;
 use motcua_app::domain::{Command, FieldType, Role};
 use motcua_app::{AppError, CurrentUser, DossierLine, DossierView};
 use serde::Deserialize;
 
+use super::follow::StatusLink;
 use super::{Layout, render, render_status};
 use crate::AppState;
 use crate::auth::{PageUser, check_csrf};
@@ -77,6 +78,8 @@ struct DossierPage {
     form_rows: Vec<(String, String)>,
     flash: Option<String>,
     error: Option<String>,
+    /// The public status address as a QR code, for the applicant.
+    status: Option<StatusLink>,
 }
 
 fn dossier_page(
@@ -142,6 +145,7 @@ fn dossier_page(
         form_rows,
         flash,
         error,
+        status: None,
         d,
     }
 }
@@ -157,6 +161,7 @@ pub async fn show(
     PageUser(user): PageUser,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let d = s.app.dossier_view_drawn(&user, &id, true).await?;
     let flash = q.done.as_deref().map(|done| match (done, &d.code) {
@@ -173,7 +178,14 @@ pub async fn show(
                 .unwrap_or("thao tác")
         ),
     });
-    render(&dossier_page(user, d, flash, None))
+    let status = match (&d.code, user.role) {
+        (Some(code), Role::Citizen) => Some(StatusLink::new(&headers, code)),
+        _ => None,
+    };
+    render(&DossierPage {
+        status,
+        ..dossier_page(user, d, flash, None)
+    })
 }
 
 #[derive(Template)]
@@ -182,6 +194,7 @@ struct ReceiptPage {
     layout: Layout,
     code: String,
     d: DossierView,
+    status: StatusLink,
 }
 
 /// The applicant, or an official of the handling agency.
@@ -189,11 +202,13 @@ pub async fn receipt(
     State(s): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let d = s.app.dossier_view(&user, &id).await?;
     let code = d.code.clone().ok_or(AppError::NotFound)?;
     render(&ReceiptPage {
         layout: Layout::new(format!("Giấy tiếp nhận {code}"), Some(user)),
+        status: StatusLink::new(&headers, &code),
         code,
         d,
     })

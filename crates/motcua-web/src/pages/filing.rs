@@ -9,7 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::FieldType;
 use motcua_app::domain::form::FormValues;
-use motcua_app::{AppError, AttachmentView, CurrentUser, DossierView, ProcedureView};
+use motcua_app::{
+    AppError, AttachmentView, CurrentUser, DossierView, IdentityFact, IdentityPreview,
+    ProcedureView,
+};
 
 use super::{Layout, render_status};
 use crate::AppState;
@@ -25,8 +28,26 @@ pub struct FieldVm {
     pub inputmode: &'static str,
     pub required: bool,
     pub options: Vec<String>,
+    /// A choice drawn as radio buttons rather than a list.
+    pub radio: bool,
+    pub hint: Option<String>,
+    pub autocomplete: String,
     pub value: String,
     pub error: Option<String>,
+}
+
+impl FieldVm {
+    /// The ids the input is described by: its hint and its error, when shown.
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        ids.join(" ")
+    }
 }
 
 pub struct UploadVm {
@@ -50,6 +71,10 @@ struct FilePage {
     supplement_reason: Option<String>,
     applicant_name: String,
     applicant_personal_id: Option<String>,
+    /// Identity facts taken from the population registry (read-only, with their source).
+    identity: Vec<IdentityFact>,
+    /// Why the registry could not confirm them, for the citizen.
+    identity_warning: Option<String>,
     agencies: Vec<(String, String)>,
     /// Once a draft exists its agency is fixed and shown as text.
     chosen_agency: Option<String>,
@@ -61,6 +86,10 @@ struct FilePage {
     /// (anchor, message) for the error summary.
     errors: Vec<(String, String)>,
     saved: Option<String>,
+    /// Where the script saves what is typed, the key of the tab's copy, and the draft's version.
+    autosave_url: String,
+    draft_key: String,
+    version: usize,
 }
 
 /// Where the form stands when it is drawn.
@@ -87,7 +116,13 @@ fn page(
     personal_id: Option<String>,
     p: &ProcedureView,
     draft: Draft<'_>,
+    preview: Option<IdentityPreview>,
 ) -> FilePage {
+    let (identity, identity_warning) = match (preview, draft.dossier) {
+        (Some(preview), _) => (preview.facts, preview.warning),
+        (None, Some(d)) => (d.identity.clone(), None),
+        (None, None) => (Vec::new(), None),
+    };
     let catalog = s.app.catalog();
     let attachments: Vec<&AttachmentView> = draft
         .dossier
@@ -116,6 +151,9 @@ fn page(
                 inputmode,
                 required: f.required,
                 options: f.options.clone(),
+                radio: f.as_radio(),
+                hint: f.hint.clone(),
+                autocomplete: f.autocomplete.clone().unwrap_or_default(),
                 value: draft.values.get(&f.key).cloned().unwrap_or_default(),
                 error: draft.errors.get(&f.key).cloned(),
             }
@@ -167,6 +205,8 @@ fn page(
             .map(|d| d.applicant_name.clone())
             .unwrap_or_else(|| user.display_name.clone()),
         applicant_personal_id: personal_id,
+        identity,
+        identity_warning,
         chosen_agency: draft.dossier.map(|d| d.agency_name.clone()),
         agencies: catalog
             .agencies_for(p)
@@ -180,6 +220,15 @@ fn page(
         message: draft.message,
         errors,
         saved: draft.saved,
+        autosave_url: match draft.dossier {
+            Some(d) => format!("/dossiers/{}/draft", d.id),
+            None => format!("/procedures/{}/draft", p.code),
+        },
+        draft_key: match draft.dossier {
+            Some(d) => d.id.clone(),
+            None => format!("new-{}", p.code),
+        },
+        version: draft.dossier.map(|d| d.events.len()).unwrap_or(0),
         p: p.clone(),
     }
 }
@@ -213,7 +262,14 @@ pub async fn file_new_page(
     };
     render_status(
         StatusCode::OK,
-        &page(&s, &user, s.app.personal_id_of(&user).await?, p, draft),
+        &page(
+            &s,
+            &user,
+            s.app.personal_id_of(&user).await?,
+            p,
+            draft,
+            s.app.identity_preview(&user, p).await?,
+        ),
     )
 }
 
@@ -243,6 +299,7 @@ pub async fn file_edit_page(
             d.applicant_personal_id.clone(),
             &d.procedure,
             draft,
+            None,
         ),
     )
 }
@@ -277,11 +334,7 @@ async fn handle(
     citizen_only(&user)?;
     let form = multipart::read(body).await?;
     check_csrf(&user, form.field("csrf"))?;
-    let values: FormValues = form
-        .fields
-        .iter()
-        .filter_map(|(k, v)| k.strip_prefix("f_").map(|k| (k.to_string(), v.clone())))
-        .collect();
+    let values = typed_values(&form.fields);
     let agency_id = form.field("agency_id").unwrap_or_default().to_string();
 
     // 1. Save what was typed.
@@ -308,7 +361,14 @@ async fn handle(
                 };
                 return render_status(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    &page(&s, &user, s.app.personal_id_of(&user).await?, p, draft),
+                    &page(
+                        &s,
+                        &user,
+                        s.app.personal_id_of(&user).await?,
+                        p,
+                        draft,
+                        s.app.identity_preview(&user, p).await?,
+                    ),
                 );
             }
             Err(e) => return Err(e.into()),
@@ -364,6 +424,7 @@ async fn handle(
                     d.applicant_personal_id.clone(),
                     &d.procedure,
                     draft,
+                    None,
                 ),
             );
         }
@@ -395,6 +456,96 @@ async fn handle(
             d.applicant_personal_id.clone(),
             &d.procedure,
             draft,
+            None,
         ),
     )
+}
+
+/// What the form's script learns after saving: where the draft now lives.
+#[derive(serde::Serialize)]
+struct Autosaved {
+    dossier_id: String,
+    edit_url: String,
+    autosave_url: String,
+    /// Local time of the save, `HH:MM`, shown to the person.
+    saved_at: String,
+    /// The draft's version (events so far), so an older copy kept by the browser is not restored.
+    version: usize,
+}
+
+fn typed_values(pairs: &[(String, String)]) -> FormValues {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("f_").map(|k| (k.to_string(), v.clone())))
+        .collect()
+}
+
+fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+async fn autosaved(s: &AppState, user: &CurrentUser, id: String) -> Result<Response, PageError> {
+    let d = s.app.dossier_view(user, &id).await?;
+    let saved_at = jiff::Timestamp::now()
+        .to_zoned(motcua_app::domain::calendar::vietnam_tz())
+        .strftime("%H:%M")
+        .to_string();
+    Ok(axum::Json(Autosaved {
+        edit_url: format!("/dossiers/{id}/edit"),
+        autosave_url: format!("/dossiers/{id}/draft"),
+        dossier_id: id,
+        saved_at,
+        version: d.events.len(),
+    })
+    .into_response())
+}
+
+/// Citizens: the form's script saves what was typed before any draft exists (needs the agency).
+/// Without JavaScript the "Lưu nháp" button does the same.
+pub async fn autosave_new(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    citizen_only(&user)?;
+    check_csrf(&user, field(&pairs, "csrf").as_deref())?;
+    let agency_id = field(&pairs, "agency_id").unwrap_or_default();
+    let id = s
+        .app
+        .start_dossier(&user, &code, &agency_id, &typed_values(&pairs))
+        .await?;
+    autosaved(&s, &user, id).await
+}
+
+/// The applicant: the form's script saves the draft (or the dossier being supplemented) as they
+/// type, so a dropped connection or a closed tab loses at most the last few seconds.
+pub async fn autosave_edit(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    citizen_only(&user)?;
+    check_csrf(&user, field(&pairs, "csrf").as_deref())?;
+    s.app.update_form(&user, &id, &typed_values(&pairs)).await?;
+    autosaved(&s, &user, id).await
+}
+
+/// The filing form's autosave script (progressive enhancement; see the file's header).
+pub async fn autosave_script() -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/autosave.js"),
+    )
+        .into_response()
 }

@@ -2,7 +2,10 @@
 
 pub mod admin;
 pub mod dossier;
+pub mod feedback;
 pub mod filing;
+pub mod follow;
+pub mod mydata;
 pub mod public;
 pub mod session;
 

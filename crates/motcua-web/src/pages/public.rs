@@ -1,7 +1,7 @@
 //! Pages anyone may open: home, catalog, procedure, status by code, health.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::{AppError, ProcedureView, PublicStatus};
@@ -11,6 +11,9 @@ use super::{Layout, render, render_status};
 use crate::AppState;
 use crate::auth::MaybeUser;
 use crate::error::PageError;
+
+mod catalog;
+pub use catalog::{procedure, procedures};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -53,66 +56,6 @@ pub async fn stylesheet() -> Response {
         include_str!("../../static/app.css"),
     )
         .into_response()
-}
-
-#[derive(Deserialize)]
-pub struct SearchQuery {
-    #[serde(default)]
-    q: String,
-}
-
-#[derive(Template)]
-#[template(path = "procedures.html")]
-struct Procedures {
-    layout: Layout,
-    query: String,
-    procedures: Vec<ProcedureView>,
-}
-
-/// Anyone.
-pub async fn procedures(
-    State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Query(q): Query<SearchQuery>,
-) -> Result<Response, PageError> {
-    let query: String = q.q.trim().chars().take(200).collect();
-    let catalog = s.app.catalog();
-    let procedures = catalog.search(&query).into_iter().cloned().collect();
-    render(&Procedures {
-        layout: Layout::new("Thủ tục hành chính", user),
-        query,
-        procedures,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "procedure.html")]
-struct ProcedurePage {
-    layout: Layout,
-    p: ProcedureView,
-    fee: String,
-    agencies: String,
-}
-
-/// Anyone.
-pub async fn procedure(
-    State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Path(code): Path<String>,
-) -> Result<Response, PageError> {
-    let catalog = s.app.catalog();
-    let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
-    let names: Vec<&str> = catalog
-        .agencies_for(p)
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect();
-    render(&ProcedurePage {
-        layout: Layout::new(p.name.clone(), user),
-        fee: crate::fmt::fee_line(p.fee_vnd, p.online_fee_vnd),
-        agencies: names.join("; "),
-        p: p.clone(),
-    })
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
-use motcua_app::{App, Config};
+use motcua_app::{App, Config, Integrations};
 use motcua_web::AppState;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
@@ -25,6 +25,15 @@ pub struct Server {
 }
 
 fn start(name: &'static str, database_url: Option<String>) -> Server {
+    start_with(name, database_url, Integrations::default())
+}
+
+/// A server of its own (not shared with other tests), connected to `integrations`.
+pub fn start_with(
+    name: &'static str,
+    database_url: Option<String>,
+    integrations: Integrations,
+) -> Server {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -47,6 +56,7 @@ fn start(name: &'static str, database_url: Option<String>) -> Server {
                 database_url: url,
                 master_key_hex: None,
                 cutoff: None,
+                integrations,
             };
             let app = App::open(&config).await.unwrap();
             app.seed_demo().await.unwrap();
@@ -87,6 +97,41 @@ pub fn servers() -> Vec<&'static Server> {
     });
     out.extend(pg.as_ref());
     out
+}
+
+/// Fresh servers of their own on every configured backend, connected to `integrations`.
+pub fn own_servers(integrations: impl Fn() -> Integrations) -> Vec<Server> {
+    let mut out = vec![start_with("sqlite", None, integrations())];
+    if let Ok(url) = std::env::var("MOTCUA_TEST_POSTGRES_URL") {
+        out.push(start_with("postgres", Some(url), integrations()));
+    }
+    out
+}
+
+/// The built-in simulators (`motcua sim`), started for one test binary; answers their base URL.
+pub fn simulators() -> &'static str {
+    static SIM: OnceLock<String> = OnceLock::new();
+    SIM.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let sim = motcua_integrations::sim::spawn(Default::default(), http, smtp)
+                    .await
+                    .unwrap();
+                tx.send(sim.base_url()).unwrap();
+                std::future::pending::<()>().await;
+                drop(sim);
+            });
+        });
+        rx.recv().unwrap()
+    })
 }
 
 /// An HTTP client that does not follow redirects (tests look at them).

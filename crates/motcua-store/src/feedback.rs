@@ -1,0 +1,179 @@
+//! Feedback (phản ánh, kiến nghị) and the agencies' answers. Text and answers arrive sealed.
+
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, StoreError, Tx, col};
+
+/// One feedback row, as stored and as inserted.
+#[derive(Debug, Clone)]
+pub struct FeedbackRow {
+    pub id: String,
+    pub tenant_id: String,
+    /// The dossier it is about; `None` for feedback on a procedure.
+    pub dossier_id: Option<String>,
+    pub procedure_id: Option<String>,
+    /// The agency that answers it.
+    pub agency_id: String,
+    pub author_id: String,
+    /// Cause codes joined by commas.
+    pub causes: String,
+    pub text_sealed: Option<String>,
+    pub created_at: i64,
+    pub answer_sealed: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<i64>,
+}
+
+/// Feedback with what a list shows about its subject.
+#[derive(Debug, Clone)]
+pub struct FeedbackListRow {
+    pub feedback: FeedbackRow,
+    pub dossier_code: Option<String>,
+    pub procedure_code: Option<String>,
+    pub procedure_name: Option<String>,
+    pub agency_name: String,
+}
+
+const COLUMNS: &str = "f.id, f.tenant_id, f.dossier_id, f.procedure_id, f.agency_id, f.author_id, \
+     f.causes, f.text_sealed, f.created_at, f.answer_sealed, f.answered_by, f.answered_at";
+
+const LIST_SELECT: &str = "SELECT f.id, f.tenant_id, f.dossier_id, f.procedure_id, f.agency_id, \
+     f.author_id, f.causes, f.text_sealed, f.created_at, f.answer_sealed, f.answered_by, \
+     f.answered_at, d.code AS dossier_code, p.code AS procedure_code, p.name AS procedure_name, \
+     a.name AS agency_name FROM feedback f LEFT JOIN dossiers d ON d.id = f.dossier_id \
+     LEFT JOIN procedures p ON p.id = f.procedure_id JOIN agencies a ON a.id = f.agency_id";
+
+fn feedback(row: &AnyRow) -> Result<FeedbackRow> {
+    Ok(FeedbackRow {
+        id: col(row, "id")?,
+        tenant_id: col(row, "tenant_id")?,
+        dossier_id: col(row, "dossier_id")?,
+        procedure_id: col(row, "procedure_id")?,
+        agency_id: col(row, "agency_id")?,
+        author_id: col(row, "author_id")?,
+        causes: col(row, "causes")?,
+        text_sealed: col(row, "text_sealed")?,
+        created_at: col(row, "created_at")?,
+        answer_sealed: col(row, "answer_sealed")?,
+        answered_by: col(row, "answered_by")?,
+        answered_at: col(row, "answered_at")?,
+    })
+}
+
+fn list_row(row: &AnyRow) -> Result<FeedbackListRow> {
+    Ok(FeedbackListRow {
+        feedback: feedback(row)?,
+        dossier_code: col(row, "dossier_code")?,
+        procedure_code: col(row, "procedure_code")?,
+        procedure_name: col(row, "procedure_name")?,
+        agency_name: col(row, "agency_name")?,
+    })
+}
+
+impl Tx {
+    /// Records the answer, once: `StoreError::Conflict` if it was answered meanwhile.
+    pub async fn answer_feedback(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        answer_sealed: &str,
+        answered_by: &str,
+        answered_at: i64,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE feedback SET answer_sealed = $1, answered_by = $2, answered_at = $3 \
+             WHERE tenant_id = $4 AND id = $5 AND answered_at IS NULL",
+        )
+        .bind(answer_sealed)
+        .bind(answered_by)
+        .bind(answered_at)
+        .bind(tenant)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        Ok(())
+    }
+}
+
+impl Db {
+    pub async fn insert_feedback(&self, f: &FeedbackRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO feedback (id, tenant_id, dossier_id, procedure_id, agency_id, author_id, \
+             causes, text_sealed, created_at, answer_sealed, answered_by, answered_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&f.id)
+        .bind(&f.tenant_id)
+        .bind(&f.dossier_id)
+        .bind(&f.procedure_id)
+        .bind(&f.agency_id)
+        .bind(&f.author_id)
+        .bind(&f.causes)
+        .bind(&f.text_sealed)
+        .bind(f.created_at)
+        .bind(&f.answer_sealed)
+        .bind(&f.answered_by)
+        .bind(f.answered_at)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn feedback(&self, tenant: &str, id: &str) -> Result<Option<FeedbackRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM feedback f WHERE f.tenant_id = $1 AND f.id = $2");
+        let row = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(feedback).transpose()
+    }
+
+    /// A person's own feedback, newest first.
+    pub async fn feedback_of_author(
+        &self,
+        tenant: &str,
+        author_id: &str,
+        limit: i64,
+    ) -> Result<Vec<FeedbackListRow>> {
+        let order = "f.created_at DESC, f.id";
+        self.feedback_list(tenant, "f.author_id", author_id, order, limit)
+            .await
+    }
+
+    /// The feedback an agency answers: unanswered first, then newest first.
+    pub async fn feedback_of_agency(
+        &self,
+        tenant: &str,
+        agency_id: &str,
+        limit: i64,
+    ) -> Result<Vec<FeedbackListRow>> {
+        let order = "CASE WHEN f.answered_at IS NULL THEN 0 ELSE 1 END, f.created_at DESC, f.id";
+        self.feedback_list(tenant, "f.agency_id", agency_id, order, limit)
+            .await
+    }
+
+    /// Feedback where `column` (never user input) equals `value`, ordered by `order`.
+    async fn feedback_list(
+        &self,
+        tenant: &str,
+        column: &'static str,
+        value: &str,
+        order: &'static str,
+        limit: i64,
+    ) -> Result<Vec<FeedbackListRow>> {
+        let sql = format!(
+            "{LIST_SELECT} WHERE f.tenant_id = $1 AND {column} = $2 ORDER BY {order} LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(value)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(list_row).collect()
+    }
+}
