@@ -328,6 +328,8 @@ mod tests {
             name: name.into(),
             level: "commune".into(),
             commune_code: None,
+            bank_bin: None,
+            bank_account: None,
         }
     }
 

@@ -41,6 +41,12 @@ pub enum AppError {
     Step(String),
     #[error("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.")]
     Conflict,
+    /// An outside system (payment gateway, registry) cannot be reached now; nothing was lost.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A notice from an outside system is not signed with the shared secret.
+    #[error("{0}")]
+    BadSignature(String),
     #[error("Lỗi hệ thống, vui lòng thử lại sau.")]
     Internal(String),
 }

@@ -8,6 +8,7 @@ mod error;
 mod feedback;
 mod identity;
 mod mydata;
+mod payments;
 mod process;
 mod registry;
 mod seed;
@@ -27,8 +28,10 @@ pub use feedback::{CauseView, FeedbackInput, FeedbackTarget, FeedbackView};
 pub use identity::{CurrentUser, Session};
 pub use motcua_domain as domain;
 pub use motcua_files::FileError;
+pub use motcua_integrations::payment::SIGNATURE_HEADER as PAYMENT_SIGNATURE_HEADER;
 pub use motcua_store::CalendarOverrideRow;
 pub use mydata::{FactFlagView, MyData};
+pub use payments::{FeeView, NoticeOutcome, PaymentView, ReceiptView};
 pub use process::{
     MAX_BPMN_BYTES, ProcessModel, ProcessVersionView, ProcessView, StepView,
     prepare as prepare_process, problems_error,
@@ -66,6 +69,15 @@ pub struct Config {
 pub struct Integrations {
     /// The national population registry (once-only identity facts).
     pub registry_url: Option<String>,
+    /// The payment gateway's root address.
+    pub gateway_url: Option<String>,
+    /// Who we are to the gateway.
+    pub merchant_id: Option<String>,
+    /// Signs merchant requests and the gateway's and the bank's notices.
+    pub payment_secret: Option<String>,
+    /// How the gateway, the bank and browsers coming back from the gateway reach this server
+    /// (e.g. `https://dichvucong.thainguyen.gov.vn`).
+    pub public_url: Option<String>,
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.
@@ -82,6 +94,7 @@ pub struct App {
     processes: process::ModelCache,
     registry: Option<motcua_integrations::registry::RegistryClient>,
     lookups: registry::LookupCache,
+    payments: payments::PaymentSettings,
 }
 
 impl std::fmt::Debug for App {
@@ -126,6 +139,7 @@ impl App {
             processes: Default::default(),
             registry: registry::connect(config.integrations.registry_url.as_deref())?,
             lookups: Default::default(),
+            payments: payments::PaymentSettings::new(&config.integrations)?,
         };
         app.reload_catalog().await?;
         app.reload_calendar().await?;

@@ -264,6 +264,7 @@ impl App {
                     ),
                 };
                 let agency_id = new_id();
+                let bank_account = demo_bank_account(&code);
                 tx.insert_agency(
                     &self.tenant,
                     &AgencyRow {
@@ -273,6 +274,8 @@ impl App {
                         name: name.clone(),
                         level: agency.level.clone(),
                         commune_code: commune.map(|c| c.code),
+                        bank_bin: Some(DEMO_BANK_BIN.into()),
+                        bank_account: Some(bank_account),
                     },
                 )
                 .await?;
@@ -363,6 +366,7 @@ impl App {
                 "note": p.get("note"),
                 "applicants": p.get("applicants"),
                 "supplement_clock": p.get("supplement_clock").cloned().unwrap_or(json!("restart")),
+                "fees": p.get("fees").cloned().unwrap_or(json!({})),
             });
             let agency_key = text("agency");
             tx.insert_procedure(
@@ -428,4 +432,13 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// The demo agencies' fee accounts are at VietinBank (NAPAS BIN 970415); the numbers are made up.
+const DEMO_BANK_BIN: &str = "970415";
+
+/// A made-up account number per agency, from its code's digits.
+fn demo_bank_account(agency_code: &str) -> String {
+    let digits: String = agency_code.chars().filter(char::is_ascii_digit).collect();
+    format!("1190{digits}")
 }

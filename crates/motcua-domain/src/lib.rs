@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod code;
 pub mod dossier;
 pub mod feedback;
+pub mod fees;
 pub mod form;
 pub mod form_schema;
 pub mod ident;

@@ -158,6 +158,9 @@ pub struct ProcedureDefinition {
     /// Who may file, in plain words ("Cha, mẹ hoặc người thân thích của trẻ").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applicants: Option<String>,
+    /// How the fee varies with the form (copies, exemptions); the amounts are catalog columns.
+    #[serde(default, skip_serializing_if = "crate::fees::FeeRules::is_empty")]
+    pub fees: crate::fees::FeeRules,
 }
 
 impl ProcedureDefinition {

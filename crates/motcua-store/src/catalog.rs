@@ -13,6 +13,9 @@ pub struct AgencyRow {
     pub name: String,
     pub level: String,
     pub commune_code: Option<i64>,
+    /// The NAPAS BIN of the bank holding the agency's fee account, and the account number.
+    pub bank_bin: Option<String>,
+    pub bank_account: Option<String>,
 }
 
 /// A procedure version, as stored and as inserted (`definition` is the JSON of
@@ -64,6 +67,8 @@ fn agency(row: &AnyRow) -> Result<AgencyRow> {
         name: col(row, "name")?,
         level: col(row, "level")?,
         commune_code: col(row, "commune_code")?,
+        bank_bin: col(row, "bank_bin")?,
+        bank_account: col(row, "bank_account")?,
     })
 }
 
@@ -80,8 +85,8 @@ impl Tx {
 
     pub async fn insert_agency(&mut self, tenant: &str, a: &AgencyRow) -> Result<()> {
         sqlx::query(
-            "INSERT INTO agencies (id, tenant_id, code, catalog_key, name, level, commune_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO agencies (id, tenant_id, code, catalog_key, name, level, commune_code, \
+             bank_bin, bank_account) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&a.id)
         .bind(tenant)
@@ -90,6 +95,8 @@ impl Tx {
         .bind(&a.name)
         .bind(&a.level)
         .bind(a.commune_code)
+        .bind(&a.bank_bin)
+        .bind(&a.bank_account)
         .execute(&mut *self.inner)
         .await?;
         Ok(())
@@ -145,7 +152,7 @@ impl Db {
 
     pub async fn agencies(&self, tenant: &str) -> Result<Vec<AgencyRow>> {
         let rows = sqlx::query(
-            "SELECT id, code, catalog_key, name, level, commune_code FROM agencies \
+            "SELECT id, code, catalog_key, name, level, commune_code, bank_bin, bank_account FROM agencies \
              WHERE tenant_id = $1 ORDER BY level DESC, name",
         )
         .bind(tenant)

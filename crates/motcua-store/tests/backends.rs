@@ -52,6 +52,8 @@ async fn seed(db: &Db) {
             name: "Sở".into(),
             level: "province".into(),
             commune_code: None,
+            bank_bin: None,
+            bank_account: None,
         },
     )
     .await

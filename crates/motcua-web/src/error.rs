@@ -31,6 +31,8 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         }
         AppError::File(_) => (StatusCode::BAD_REQUEST, "file_invalid"),
         AppError::Conflict => (StatusCode::CONFLICT, "conflict"),
+        AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        AppError::BadSignature(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -92,6 +94,7 @@ impl IntoResponse for PageError {
             StatusCode::FORBIDDEN => "Không có quyền truy cập",
             StatusCode::UNAUTHORIZED => "Cần đăng nhập",
             StatusCode::INTERNAL_SERVER_ERROR => "Hệ thống đang gặp sự cố",
+            StatusCode::SERVICE_UNAVAILABLE => "Dịch vụ liên kết tạm thời gián đoạn",
             _ => "Chưa thực hiện được",
         };
         let page = ErrorPage {

@@ -30,6 +30,15 @@ pub fn vnd(amount: i64) -> String {
     format!("{out} đồng")
 }
 
+/// A fee line: a reduction shows with a minus sign.
+pub fn vnd_signed(amount: &i64) -> String {
+    if *amount < 0 {
+        format!("−{}", vnd(-amount))
+    } else {
+        vnd(*amount)
+    }
+}
+
 /// The fee line of a procedure: the online fee when it differs.
 pub fn fee_line(fee: i64, online_fee: i64) -> String {
     if fee != online_fee {

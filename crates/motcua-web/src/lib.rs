@@ -81,6 +81,12 @@ pub fn router(state: AppState) -> Router {
         .route("/procedures/{code}/draft", post(pages::filing::autosave_new))
         .route("/dossiers/{id}/draft", post(pages::filing::autosave_edit))
         .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
+        .route("/dossiers/{id}/payment", post(pages::payment::start))
+        .route("/dossiers/{id}/payment/return", get(pages::payment::returned))
+        .route(
+            "/dossiers/{id}/payments/{payment}",
+            get(pages::payment::receipt),
+        )
         .route("/dossiers/{id}/actions/{action}", post(pages::dossier::act))
         .route("/dossiers/{id}/steps/{node}", post(pages::dossier::complete_step))
         .route(
@@ -124,6 +130,13 @@ pub fn router(state: AppState) -> Router {
             get(api::feedback::agency).post(api::feedback::give_on_procedure),
         )
         .route("/api/v1/feedback/{id}/answer", post(api::feedback::answer))
+        .route("/api/v1/dossiers/{id}/fees", get(api::payments::fees))
+        .route("/api/v1/dossiers/{id}/payments", post(api::payments::start))
+        .route(
+            "/api/v1/dossiers/{id}/payments/{payment}",
+            get(api::payments::receipt),
+        )
+        .route("/api/v1/payments/callback", post(api::payments::callback))
         .merge(uploads)
         .fallback(pages::public::not_found)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))

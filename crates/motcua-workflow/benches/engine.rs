@@ -87,6 +87,8 @@ async fn database(dir: &std::path::Path) -> (Db, String) {
             name: "Bench".into(),
             level: "province".into(),
             commune_code: None,
+            bank_bin: None,
+            bank_account: None,
         },
     )
     .await

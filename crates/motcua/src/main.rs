@@ -113,6 +113,47 @@ struct ServeArgs {
     /// Mark the session cookie Secure (set this behind HTTPS).
     #[arg(long, env = "MOTCUA_SECURE_COOKIES")]
     secure_cookies: bool,
+    #[command(flatten)]
+    integrations: IntegrationArgs,
+}
+
+/// Where the outside systems are. `demo` starts the built-in simulators for any left out.
+#[derive(Args)]
+struct IntegrationArgs {
+    /// The population registry's address.
+    #[arg(long, env = "MOTCUA_REGISTRY_URL")]
+    registry_url: Option<String>,
+    /// The payment gateway's address.
+    #[arg(long, env = "MOTCUA_GATEWAY_URL")]
+    gateway_url: Option<String>,
+    /// Our merchant id at the gateway.
+    #[arg(long, env = "MOTCUA_MERCHANT_ID")]
+    merchant_id: Option<String>,
+    /// The secret shared with the gateway and the bank (signs requests and notices).
+    #[arg(long, env = "MOTCUA_PAYMENT_SECRET", hide_env_values = true)]
+    payment_secret: Option<String>,
+    /// How the gateway, the bank and returning browsers reach this server (default: http://LISTEN).
+    #[arg(long, env = "MOTCUA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// `demo` only: do not start the built-in simulators.
+    #[arg(long)]
+    no_simulators: bool,
+}
+
+impl IntegrationArgs {
+    fn config(&self, addr: SocketAddr) -> motcua_app::Integrations {
+        motcua_app::Integrations {
+            registry_url: self.registry_url.clone(),
+            gateway_url: self.gateway_url.clone(),
+            merchant_id: self.merchant_id.clone(),
+            payment_secret: self.payment_secret.clone(),
+            public_url: Some(
+                self.public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{addr}")),
+            ),
+        }
+    }
 }
 
 impl StoreArgs {
@@ -243,13 +284,23 @@ async fn calendar(cmd: CalendarCommand) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
-    let app = App::open(&args.store.config())
-        .await
-        .context("opening the data folder and database")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    let mut integrations = args.integrations.config(addr);
+    let simulators = if demo && !args.integrations.no_simulators {
+        Some(sim::start_for_demo(&mut integrations).await?)
+    } else {
+        None
+    };
+    let config = Config {
+        integrations,
+        ..args.store.config()
+    };
+    let app = App::open(&config)
+        .await
+        .context("opening the data folder and database")?;
     if demo {
         let report = app.seed_demo().await.context("seeding the demo province")?;
         print_demo(&report, addr);
@@ -258,6 +309,7 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     }
     let housekeeping = tokio::spawn(purge_sessions_hourly(app.clone()));
     let timers = tokio::spawn(fire_process_timers(app.clone()));
+    let reconciliation = tokio::spawn(reconcile_payments(app.clone()));
     let state = AppState {
         app: app.clone(),
         secure_cookies: args.secure_cookies,
@@ -265,7 +317,11 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     motcua_web::serve(listener, state, shutdown_signal()).await?;
     housekeeping.abort();
     timers.abort();
+    reconciliation.abort();
     app.close().await;
+    if let Some(handle) = simulators {
+        handle.shutdown().await;
+    }
     Ok(())
 }
 
@@ -342,6 +398,19 @@ async fn fire_process_timers(app: App) {
             Ok(n) if n > 0 => tracing::info!(dossiers = n, "process timers fired"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not fire process timers"),
+        }
+    }
+}
+
+/// Asks the gateway about payments whose notice never came, once a minute.
+async fn reconcile_payments(app: App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match app.reconcile_payments().await {
+            Ok(n) if n > 0 => tracing::info!(payments = n, "payments reconciled with the gateway"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not reconcile payments"),
         }
     }
 }

@@ -165,6 +165,37 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `demo`: the simulators on free local ports, with motcua's integrations pointed at them
+/// (those the operator did not name). The bank notifies `public_url`'s callback.
+pub async fn start_for_demo(
+    integrations: &mut motcua_app::Integrations,
+) -> anyhow::Result<sim::SimHandle> {
+    let public = integrations.public_url.clone().unwrap_or_default();
+    let config = SimConfig {
+        callback_url: Some(format!("{public}/api/v1/payments/callback")),
+        ..SimConfig::default()
+    };
+    let secret = config.secret.clone();
+    let merchant = config.merchant_id.clone();
+    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let handle = sim::spawn(config, http, smtp)
+        .await
+        .context("starting the simulators")?;
+    let base = handle.base_url();
+    integrations
+        .registry_url
+        .get_or_insert_with(|| base.clone());
+    if integrations.gateway_url.is_none() {
+        integrations.gateway_url = Some(base.clone());
+        integrations.merchant_id = Some(merchant);
+        integrations.payment_secret = Some(secret);
+    }
+    println!("Máy giả lập (CSDL dân cư, cổng thanh toán, ngân hàng, SMS, thư): {base}");
+    println!("  Chuyển khoản thử mã VietQR: POST {base}/bank/transfer {{\"payload\": \"…\"}}");
+    Ok(handle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

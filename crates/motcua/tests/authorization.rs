@@ -36,6 +36,12 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, "/me/feedback".into()),
         (Method::GET, "/feedback".into()),
         (Method::POST, "/feedback/x/answer".into()),
+        (Method::POST, format!("/dossiers/{id}/payment")),
+        (
+            Method::GET,
+            format!("/dossiers/{id}/payment/return?session=x"),
+        ),
+        (Method::GET, format!("/dossiers/{id}/payments/x")),
     ]
 }
 
@@ -63,6 +69,9 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, "/api/v1/feedback".into()),
         (Method::POST, "/api/v1/feedback".into()),
         (Method::POST, "/api/v1/feedback/x/answer".into()),
+        (Method::GET, format!("/api/v1/dossiers/{id}/fees")),
+        (Method::POST, format!("/api/v1/dossiers/{id}/payments")),
+        (Method::GET, format!("/api/v1/dossiers/{id}/payments/x")),
     ]
 }
 
@@ -237,6 +246,8 @@ async fn pages_refuse_wrong_users_and_forged_forms() {
             format!("/dossiers/{id}/edit"),
             format!("/dossiers/{id}/receipt"),
             format!("/files/{file}"),
+            format!("/dossiers/{id}/payment/return?session=x"),
+            format!("/dossiers/{id}/payments/x"),
         ] {
             let res = minh
                 .get(format!("{}{path}", server.base))
@@ -291,6 +302,29 @@ async fn pages_refuse_wrong_users_and_forged_forms() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // Paying: a forged form is refused; another citizen's valid token finds no dossier.
+        let res = minh
+            .post(format!("{}/dossiers/{id}/payment", server.base))
+            .form(&[("csrf", "0".repeat(32))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let minh_html = minh
+            .get(format!("{}/dossiers", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let res = minh
+            .post(format!("{}/dossiers/{id}/payment", server.base))
+            .form(&[("csrf", csrf_of(&minh_html))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
         // Another agency's intake officer, with its own valid token, still cannot act.
         let far = page_login(server, "tiepnhan.ubnd5467").await;
         let far_html = far

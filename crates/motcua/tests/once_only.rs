@@ -34,6 +34,7 @@ async fn registry_faults(error_rate: f64) {
 async fn identity_comes_from_the_registry_and_survives_its_failure() {
     let servers = own_servers(|| Integrations {
         registry_url: Some(simulators().to_string()),
+        ..Integrations::default()
     });
     for server in &servers {
         let base = &server.base;

@@ -30,7 +30,7 @@ pub(crate) const IDENTITY_FACTS: [(&str, &str); 5] = [
 ];
 
 /// National channel code for online filing.
-const CHANNEL_ONLINE: i64 = 2;
+pub(crate) const CHANNEL_ONLINE: i64 = 2;
 /// Longest file name kept.
 const MAX_FILE_NAME: usize = 200;
 
@@ -43,7 +43,7 @@ pub(crate) fn state_of(d: &DossierRow) -> Result<DossierState> {
 /// (Decree 61/2018 art. 19(4)).
 const SUPPLEMENT_WINDOW_DAYS: u32 = 3;
 
-fn relation(user: &CurrentUser, d: &DossierRow) -> Relation {
+pub(crate) fn relation(user: &CurrentUser, d: &DossierRow) -> Relation {
     match user.role {
         Role::Citizen if d.applicant_id == user.id => Relation::Owner,
         r if r.is_official() && user.agency_id.as_deref() == Some(d.agency_id.as_str()) => {

@@ -448,6 +448,8 @@ pub enum EventKind {
     OpinionGiven,
     /// A step's time budget ran out: the process escalated or notified.
     StepOverdue,
+    /// The fee was paid online and matched to the dossier (the state does not change).
+    FeePaid,
 }
 
 impl EventKind {
@@ -460,6 +462,7 @@ impl EventKind {
             EventKind::StepCompleted => "step_completed",
             EventKind::OpinionGiven => "opinion_given",
             EventKind::StepOverdue => "step_overdue",
+            EventKind::FeePaid => "fee_paid",
             EventKind::Acted(a) => a.as_str(),
         }
     }
@@ -473,6 +476,7 @@ impl EventKind {
             "step_completed" => Some(EventKind::StepCompleted),
             "opinion_given" => Some(EventKind::OpinionGiven),
             "step_overdue" => Some(EventKind::StepOverdue),
+            "fee_paid" => Some(EventKind::FeePaid),
             other => Action::parse(other).map(EventKind::Acted),
         }
     }
@@ -486,6 +490,7 @@ impl EventKind {
             EventKind::StepCompleted => "Hoàn thành bước xử lý",
             EventKind::OpinionGiven => "Cơ quan phối hợp cho ý kiến",
             EventKind::StepOverdue => "Bước xử lý quá hạn",
+            EventKind::FeePaid => "Đã nộp phí, lệ phí trực tuyến",
             EventKind::Acted(a) => a.label(),
         }
     }
@@ -709,7 +714,8 @@ pub fn replay(kinds: impl IntoIterator<Item = EventKind>) -> Option<DossierState
                 | EventKind::FormUpdated
                 | EventKind::StepCompleted
                 | EventKind::OpinionGiven
-                | EventKind::StepOverdue,
+                | EventKind::StepOverdue
+                | EventKind::FeePaid,
             ) => Some(s),
             (Some(s), EventKind::Acted(a)) => {
                 let rule = a.rule();

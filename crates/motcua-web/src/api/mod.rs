@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod dossiers;
 pub mod feedback;
+pub mod payments;
 pub mod process;
 pub mod session;
 
@@ -35,6 +36,10 @@ use utoipa::{Modify, OpenApi};
         feedback::mine,
         feedback::agency,
         feedback::answer,
+        payments::fees,
+        payments::start,
+        payments::receipt,
+        payments::callback,
         process::show,
         process::complete_step,
         process::versions,
@@ -51,6 +56,8 @@ use utoipa::{Modify, OpenApi};
         feedback::ProcedureFeedbackRequest,
         feedback::AnswerRequest,
         feedback::FeedbackCreated,
+        payments::PaymentStarted,
+        payments::NoticeAnswer,
         process::StepRequest,
         process::Uploaded,
         ErrorBody,

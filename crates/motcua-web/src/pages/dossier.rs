@@ -80,6 +80,8 @@ struct DossierPage {
     error: Option<String>,
     /// The public status address as a QR code, for the applicant.
     status: Option<StatusLink>,
+    /// Fees and how to pay them, when the procedure has any.
+    fees: Option<super::payment::FeeVm>,
 }
 
 fn dossier_page(
@@ -146,6 +148,7 @@ fn dossier_page(
         flash,
         error,
         status: None,
+        fees: None,
         d,
     }
 }
@@ -171,6 +174,7 @@ pub async fn show(
         ("result", _) => "Đã đính kèm tệp kết quả.".to_string(),
         ("step", _) => "Đã hoàn thành bước xử lý.".to_string(),
         ("opinion", _) => "Đã gửi ý kiến của cơ quan.".to_string(),
+        ("payment", _) => super::payment::returned_message(&d),
         (other, _) => format!(
             "Đã thực hiện: {}.",
             Action::parse(other)
@@ -182,8 +186,10 @@ pub async fn show(
         (Some(code), Role::Citizen) => Some(StatusLink::new(&headers, code)),
         _ => None,
     };
+    let fees = super::payment::fee_vm(&s, &user, &id).await?;
     render(&DossierPage {
         status,
+        fees,
         ..dossier_page(user, d, flash, None)
     })
 }
@@ -294,7 +300,7 @@ pub async fn complete_step(
 }
 
 /// The dossier page again, saying why the action was refused (nothing was changed).
-async fn refused(
+pub(super) async fn refused(
     s: &AppState,
     user: CurrentUser,
     id: &str,
@@ -302,7 +308,14 @@ async fn refused(
 ) -> Result<Response, PageError> {
     let (status, _) = crate::error::classify(&e);
     let d = s.app.dossier_view_drawn(&user, id, true).await?;
-    render_status(status, &dossier_page(user, d, None, Some(e.to_string())))
+    let fees = super::payment::fee_vm(s, &user, id).await?;
+    render_status(
+        status,
+        &DossierPage {
+            fees,
+            ..dossier_page(user, d, None, Some(e.to_string()))
+        },
+    )
 }
 
 /// The leader of the handling agency, while the dossier awaits approval.

@@ -6,6 +6,7 @@ pub mod feedback;
 pub mod filing;
 pub mod follow;
 pub mod mydata;
+pub mod payment;
 pub mod public;
 pub mod session;
 

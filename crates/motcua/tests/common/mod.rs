@@ -34,6 +34,19 @@ pub fn start_with(
     database_url: Option<String>,
     integrations: Integrations,
 ) -> Server {
+    start_at(name, database_url, |_| integrations)
+}
+
+/// A server of its own whose integrations depend on its address (callbacks come back to it).
+pub fn start_at(
+    name: &'static str,
+    database_url: Option<String>,
+    integrations: impl FnOnce(SocketAddr) -> Integrations,
+) -> Server {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let integrations = integrations(addr);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -60,9 +73,8 @@ pub fn start_with(
             };
             let app = App::open(&config).await.unwrap();
             app.seed_demo().await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr: SocketAddr = listener.local_addr().unwrap();
-            tx.send((addr, dir)).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            tx.send(dir).unwrap();
             motcua_web::serve(
                 listener,
                 AppState {
@@ -75,7 +87,7 @@ pub fn start_with(
             .unwrap();
         });
     });
-    let (addr, data_dir) = rx.recv().unwrap();
+    let data_dir = rx.recv().unwrap();
     Server {
         name,
         base: format!("http://{addr}"),
@@ -111,27 +123,30 @@ pub fn own_servers(integrations: impl Fn() -> Integrations) -> Vec<Server> {
 /// The built-in simulators (`motcua sim`), started for one test binary; answers their base URL.
 pub fn simulators() -> &'static str {
     static SIM: OnceLock<String> = OnceLock::new();
-    SIM.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
+    SIM.get_or_init(|| own_simulators(Default::default()))
+}
+
+/// Simulators of one's own (e.g. with the bank's callback pointed at one server).
+pub fn own_simulators(config: motcua_integrations::sim::SimConfig) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let sim = motcua_integrations::sim::spawn(config, http, smtp)
+                .await
                 .unwrap();
-            rt.block_on(async move {
-                let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                let sim = motcua_integrations::sim::spawn(Default::default(), http, smtp)
-                    .await
-                    .unwrap();
-                tx.send(sim.base_url()).unwrap();
-                std::future::pending::<()>().await;
-                drop(sim);
-            });
+            tx.send(sim.base_url()).unwrap();
+            std::future::pending::<()>().await;
+            drop(sim);
         });
-        rx.recv().unwrap()
-    })
+    });
+    rx.recv().unwrap()
 }
 
 /// An HTTP client that does not follow redirects (tests look at them).

@@ -1,0 +1,366 @@
+//! Paying fees online against the built-in gateway and bank simulators, over real HTTP on both
+//! databases: the fee comes from the catalog (with the form's reductions), a VietQR transfer and
+//! a gateway payment are each recorded once however often the bank or the gateway says so, a
+//! lost notice is made good by asking the gateway, a forged notice changes nothing, and only
+//! the applicant pays.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use motcua_app::Integrations;
+use motcua_integrations::payment::sign;
+use motcua_integrations::sim::SimConfig;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const SECRET: &str = "payments-test-secret";
+const MERCHANT: &str = "MOTCUA-TEST";
+
+/// A server per backend, each with simulators of its own whose bank notifies that server.
+fn paying_servers() -> Vec<(Server, String)> {
+    let start = |name: &'static str, db: Option<String>| {
+        let mut sim = String::new();
+        let server = start_at(name, db, |addr| {
+            sim = own_simulators(SimConfig {
+                callback_url: Some(format!("http://{addr}/api/v1/payments/callback")),
+                secret: SECRET.into(),
+                merchant_id: MERCHANT.into(),
+                redelivery_delay: Duration::from_millis(1500),
+                ..SimConfig::default()
+            });
+            Integrations {
+                gateway_url: Some(sim.clone()),
+                merchant_id: Some(MERCHANT.into()),
+                payment_secret: Some(SECRET.into()),
+                public_url: Some(format!("http://{addr}")),
+                ..Integrations::default()
+            }
+        });
+        (server, sim)
+    };
+    let mut out = vec![start("sqlite", None)];
+    if let Ok(url) = std::env::var("MOTCUA_TEST_POSTGRES_URL") {
+        out.push(start("postgres", Some(url)));
+    }
+    out
+}
+
+async fn faults(sim: &str, service: &str, config: Value) {
+    let res = client()
+        .put(format!("{sim}/sim/faults/{service}"))
+        .json(&config)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+}
+
+/// Lan's submitted TP-01 (criminal record certificate) dossier; returns (id, code).
+async fn record_dossier(lan: &Api, fee_group: Option<&str>) -> (String, String) {
+    let agency = lan.agency_for("TP-01", "Sở Tư pháp").await;
+    let mut form =
+        json!({"record_type": "Phiếu số 1", "purpose": "Bổ sung hồ sơ xin việc", "copies": "1"});
+    if let Some(g) = fee_group {
+        form["fee_group"] = json!(g);
+    }
+    let (status, body) = lan
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": "TP-01", "agency_id": agency, "form": form, "submit": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (
+        body["id"].as_str().unwrap().to_string(),
+        body["code"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The fees until `done` holds (notices travel on their own), at most 10 s.
+async fn fees_when(api: &Api, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let (status, fees) = api.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(status, StatusCode::OK, "{fees}");
+        if done(&fees) {
+            return fees;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("fees of {id} never reached the expected state");
+}
+
+async fn fee_events(api: &Api, id: &str) -> usize {
+    let (_, d) = api.get(&format!("/api/v1/dossiers/{id}")).await;
+    d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "fee_paid")
+        .count()
+}
+
+async fn callbacks_of(sim: &str, transaction_id: &str) -> Vec<Value> {
+    let all: Value = client()
+        .get(format!("{sim}/gateway/callbacks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["transaction_id"] == transaction_id)
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_vietqr_transfer_is_recorded_once_however_often_the_bank_says_so() {
+    for (server, sim) in paying_servers() {
+        let lan = Api::login(&server, LAN).await;
+        let (id, code) = record_dossier(&lan, None).await;
+
+        // The fee from the catalog, the QR for any banking app.
+        let fees = fees_when(&lan, &id, |_| true).await;
+        assert_eq!(fees["quote"]["amount_vnd"], 200_000, "{fees}");
+        assert_eq!(fees["outstanding_vnd"], 200_000);
+        assert_eq!(fees["payable"], true);
+        let payload = fees["vietqr"].as_str().unwrap().to_string();
+        assert!(payload.starts_with("000201010212"), "{payload}");
+        assert!(payload.contains("970415") && payload.contains(&code));
+        assert!(payload.contains("5406200000"), "amount tag 54: {payload}");
+
+        // The bank pays and says so twice.
+        faults(&sim, "bank", json!({"duplicate_rate": 1.0})).await;
+        let res = client()
+            .post(format!("{sim}/bank/transfer"))
+            .json(&json!({"payload": payload}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let receipt: Value = res.json().await.unwrap();
+        let transaction = receipt["transaction_id"].as_str().unwrap().to_string();
+        let fees = fees_when(&lan, &id, |f| f["paid_vnd"] == 200_000).await;
+        for _ in 0..100 {
+            let sent = callbacks_of(&sim, &transaction).await;
+            if sent.iter().filter(|c| c["outcome"] == "delivered").count() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let delivered = callbacks_of(&sim, &transaction).await;
+        assert_eq!(
+            delivered
+                .iter()
+                .filter(|c| c["outcome"] == "delivered")
+                .count(),
+            2,
+            "{delivered:?}"
+        );
+        let (_, fees_after) = lan.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(
+            fees_after["payments"], fees["payments"],
+            "the copy changed nothing"
+        );
+        let payments = fees_after["payments"].as_array().unwrap();
+        assert_eq!(payments.len(), 1, "{fees_after}");
+        assert_eq!(payments[0]["status"], "paid");
+        assert_eq!(fees_after["payable"], false);
+        assert!(fees_after["vietqr"].is_null());
+        assert_eq!(fee_events(&lan, &id).await, 1);
+
+        // The e-receipt, for the applicant and the agency.
+        let payment_id = payments[0]["id"].as_str().unwrap();
+        let (status, r) = lan
+            .get(&format!("/api/v1/dossiers/{id}/payments/{payment_id}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["paid_vnd"], 200_000);
+        assert_eq!(r["payer_name"], "Nguyễn Thị Lan");
+        assert_eq!(r["transaction_id"], transaction.as_str());
+        assert_eq!(r["receipt_no"], format!("BL-{code}-1"));
+        let page = page_login(&server, LAN).await;
+        let html = page_html(
+            &page,
+            &format!("{}/dossiers/{id}/payments/{payment_id}", server.base),
+        )
+        .await;
+        assert!(html.contains("Biên lai thu phí, lệ phí điện tử"), "{html}");
+        assert!(html.contains("200.000 đồng"));
+
+        // Paying again is money the agency must give back: kept apart, the fee stays paid.
+        faults(&sim, "bank", json!({})).await;
+        let res = client()
+            .post(format!("{sim}/bank/transfer"))
+            .json(&json!({"payload": payload}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let fees = fees_when(&lan, &id, |f| f["payments"].as_array().unwrap().len() == 2).await;
+        assert_eq!(fees["payments"][1]["status"], "unmatched", "{fees}");
+        assert_eq!(fees["paid_vnd"], 200_000);
+        assert_eq!(fee_events(&lan, &id).await, 1);
+
+        // A transfer whose text the banking app stripped of dots and dashes still finds it.
+        let (id2, code2) = record_dossier(&lan, Some("Người cao tuổi")).await;
+        let (_, fees2) = lan.get(&format!("/api/v1/dossiers/{id2}/fees")).await;
+        assert_eq!(fees2["quote"]["amount_vnd"], 0, "exempt: {fees2}");
+        assert!(fees2["vietqr"].is_null() && fees2["payable"] == false);
+        let stripped: String = code2.chars().filter(char::is_ascii_alphanumeric).collect();
+        let notice = json!({
+            "merchant_id": MERCHANT, "session_id": null, "reference": stripped,
+            "amount_vnd": 5000, "status": "paid", "transaction_id": "FT-STRIPPED-1",
+            "paid_at": "2026-12-01T03:00:00Z"
+        })
+        .to_string();
+        let res = client()
+            .post(format!("{}/api/v1/payments/callback", server.base))
+            .header("X-Motcua-Signature", sign(SECRET, notice.as_bytes()))
+            .body(notice.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let answer: Value = res.json().await.unwrap();
+        assert_eq!(answer["outcome"], "unmatched", "nothing was owed");
+        let (_, fees2) = lan.get(&format!("/api/v1/dossiers/{id2}/fees")).await;
+        assert_eq!(fees2["payments"].as_array().unwrap().len(), 1);
+
+        // Forged notices change nothing.
+        for signature in [None, Some(sign("not-the-secret", notice.as_bytes()))] {
+            let mut req = client()
+                .post(format!("{}/api/v1/payments/callback", server.base))
+                .body(notice.replace("FT-STRIPPED-1", "FT-FORGED"));
+            if let Some(sig) = signature {
+                req = req.header("X-Motcua-Signature", sig);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "bad_signature", "{body}");
+        }
+        let (_, fees2) = lan.get(&format!("/api/v1/dossiers/{id2}/fees")).await;
+        assert_eq!(fees2["payments"].as_array().unwrap().len(), 1);
+
+        // Others: a stranger sees nothing; the agency sees the fees but does not pay.
+        let minh = Api::login(&server, MINH).await;
+        let (status, _) = minh.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = minh
+            .get(&format!("/api/v1/dossiers/{id}/payments/{payment_id}"))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let officer = Api::login(&server, "tiepnhan.sotuphap").await;
+        let (status, f) = officer.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(status, StatusCode::OK, "{f}");
+        let (status, _) = officer
+            .post(&format!("/api/v1/dossiers/{id2}/payments"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let res = client()
+            .get(format!("{}/api/v1/dossiers/{id}/fees", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_gateway_payment_is_settled_by_asking_the_gateway_when_its_notice_is_late() {
+    for (server, sim) in paying_servers() {
+        let lan = Api::login(&server, LAN).await;
+        let (id, _code) = record_dossier(&lan, Some("Sinh viên, học sinh")).await;
+        let (_, fees) = lan.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(
+            fees["quote"]["amount_vnd"], 100_000,
+            "half for students: {fees}"
+        );
+        assert_eq!(fees["quote"]["lines"][1]["amount_vnd"], -100_000);
+
+        // The gateway is down: a clear 503, nothing written.
+        faults(&sim, "gateway", json!({"error_rate": 1.0})).await;
+        let (status, body) = lan
+            .post(&format!("/api/v1/dossiers/{id}/payments"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(body["error"]["code"], "unavailable");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("VietQR")
+        );
+        let (_, fees) = lan.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert!(fees["payments"].as_array().unwrap().is_empty());
+
+        // Up again, but its notice is held back: coming back from the gateway, the portal asks
+        // the gateway and shows the payment at once.
+        faults(&sim, "gateway", json!({"drop_rate": 1.0})).await;
+        let page = page_login(&server, LAN).await;
+        let html = page_html(&page, &format!("{}/dossiers/{id}", server.base)).await;
+        assert!(html.contains("Thanh toán trực tuyến"), "{html}");
+        let csrf = csrf_of(&html);
+        let res = page
+            .post(format!("{}/dossiers/{id}/payment", server.base))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let to_gateway = res.headers()["location"].to_str().unwrap().to_string();
+        assert!(to_gateway.starts_with(&sim), "{to_gateway}");
+        let gateway_page = client().get(&to_gateway).send().await.unwrap();
+        assert_eq!(gateway_page.status(), StatusCode::OK);
+        let res = client()
+            .post(&to_gateway)
+            .form(&[("action", "pay")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let back = res.headers()["location"].to_str().unwrap().to_string();
+        assert!(back.starts_with(&format!("{}/dossiers/{id}/payment/return", server.base)));
+        let res = page.get(&back).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, fees) = lan.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(fees["paid_vnd"], 100_000, "{fees}");
+        assert_eq!(fees["payments"][0]["status"], "paid");
+        assert_eq!(fees["payments"][0]["method"], "gateway");
+
+        // The late notice finds the payment done and changes nothing.
+        let session = to_gateway.rsplit('/').next().unwrap().to_string();
+        for _ in 0..100 {
+            let all: Value = client()
+                .get(format!("{sim}/gateway/callbacks"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if all
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["session_id"] == session.as_str() && c["outcome"] == "delivered")
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (_, after) = lan.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(after["payments"], fees["payments"]);
+        assert_eq!(fee_events(&lan, &id).await, 1);
+        let html = page_html(&page, &format!("{}/dossiers/{id}", server.base)).await;
+        assert!(html.contains("Đã nộp đủ phí, lệ phí."), "{html}");
+        assert!(html.contains("Biên lai điện tử BL-"));
+    }
+}
