@@ -8,11 +8,13 @@ mod error;
 mod feedback;
 mod identity;
 mod mydata;
+mod notices;
 mod payments;
 mod process;
 mod registry;
 mod seed;
 mod views;
+pub mod workers;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -28,6 +30,7 @@ pub use feedback::{CauseView, FeedbackInput, FeedbackTarget, FeedbackView};
 pub use identity::{CurrentUser, Session};
 pub use motcua_domain as domain;
 pub use motcua_files::FileError;
+pub use motcua_integrations::mail::{MailConfig, MailSecurity};
 pub use motcua_integrations::payment::SIGNATURE_HEADER as PAYMENT_SIGNATURE_HEADER;
 pub use motcua_store::CalendarOverrideRow;
 pub use mydata::{FactFlagView, MyData};
@@ -78,6 +81,10 @@ pub struct Integrations {
     /// How the gateway, the bank and browsers coming back from the gateway reach this server
     /// (e.g. `https://dichvucong.thainguyen.gov.vn`).
     pub public_url: Option<String>,
+    /// The SMS gateway (brandname SMS) for notices.
+    pub sms_url: Option<String>,
+    /// The mail server for notices.
+    pub mail: Option<MailConfig>,
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.
@@ -95,6 +102,7 @@ pub struct App {
     registry: Option<motcua_integrations::registry::RegistryClient>,
     lookups: registry::LookupCache,
     payments: payments::PaymentSettings,
+    notifier: notices::Notifier,
 }
 
 impl std::fmt::Debug for App {
@@ -140,6 +148,7 @@ impl App {
             registry: registry::connect(config.integrations.registry_url.as_deref())?,
             lookups: Default::default(),
             payments: payments::PaymentSettings::new(&config.integrations)?,
+            notifier: notices::Notifier::new(&config.integrations)?,
         };
         app.reload_catalog().await?;
         app.reload_calendar().await?;

@@ -467,6 +467,7 @@ impl App {
                 id
             }
         };
+        let mut queued = false;
         if outcome == NoticeOutcome::Paid {
             let state = state_of(&d)?.as_str().to_string();
             let event = NewEventRecord {
@@ -486,17 +487,31 @@ impl App {
                     .to_string(),
                 ),
             };
-            tx.append_event(
-                &d.id,
-                d.last_seq,
-                &d.last_hash,
-                &event,
-                &DossierPatch::default(),
-            )
-            .await?;
+            let seq = tx
+                .append_event(
+                    &d.id,
+                    d.last_seq,
+                    &d.last_hash,
+                    &event,
+                    &DossierPatch::default(),
+                )
+                .await?;
+            let told = crate::notices::Told {
+                kind: EventKind::FeePaid,
+                seq,
+                code: None,
+                reason: None,
+                due_at: None,
+            };
+            queued = self.queue_notices(&mut tx, &d, told).await?;
         }
         match tx.commit().await {
-            Ok(()) => Ok(outcome),
+            Ok(()) => {
+                if queued {
+                    self.wake_notifier();
+                }
+                Ok(outcome)
+            }
             // The same notice, at the same moment, through another connection.
             Err(_)
                 if self

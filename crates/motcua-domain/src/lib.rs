@@ -10,6 +10,7 @@ pub mod form;
 pub mod form_schema;
 pub mod ident;
 pub mod lunar;
+pub mod notice;
 pub mod procedure;
 pub mod provenance;
 pub mod role;

@@ -7,6 +7,7 @@ mod catalog;
 mod dossiers;
 mod feedback;
 mod flags;
+mod outbox;
 mod payments;
 mod people;
 mod process;
@@ -26,6 +27,7 @@ pub use dossiers::{
 };
 pub use feedback::{FeedbackListRow, FeedbackRow};
 pub use flags::FactFlagRow;
+pub use outbox::OutboxRow;
 pub use payments::{PaymentRow, Settlement};
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
 pub use process::{ProcessDefinitionRow, ProcessInstanceRow, ProcessTaskRow};

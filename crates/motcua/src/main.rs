@@ -135,14 +135,31 @@ struct IntegrationArgs {
     /// How the gateway, the bank and returning browsers reach this server (default: http://LISTEN).
     #[arg(long, env = "MOTCUA_PUBLIC_URL")]
     public_url: Option<String>,
+    /// The SMS gateway's address (notices by SMS).
+    #[arg(long, env = "MOTCUA_SMS_URL")]
+    sms_url: Option<String>,
+    /// The mail server for notices, HOST:PORT (plain SMTP; use a local relay for TLS).
+    #[arg(long, env = "MOTCUA_SMTP")]
+    smtp: Option<String>,
+    /// The sender of notices.
+    #[arg(
+        long,
+        env = "MOTCUA_MAIL_FROM",
+        default_value = "khongtraloi@dichvucong.example.vn"
+    )]
+    mail_from: String,
     /// `demo` only: do not start the built-in simulators.
     #[arg(long)]
     no_simulators: bool,
 }
 
 impl IntegrationArgs {
-    fn config(&self, addr: SocketAddr) -> motcua_app::Integrations {
-        motcua_app::Integrations {
+    fn config(&self, addr: SocketAddr) -> anyhow::Result<motcua_app::Integrations> {
+        let mail = match &self.smtp {
+            Some(hostport) => Some(mail_config(hostport, &self.mail_from)?),
+            None => None,
+        };
+        Ok(motcua_app::Integrations {
             registry_url: self.registry_url.clone(),
             gateway_url: self.gateway_url.clone(),
             merchant_id: self.merchant_id.clone(),
@@ -152,8 +169,26 @@ impl IntegrationArgs {
                     .clone()
                     .unwrap_or_else(|| format!("http://{addr}")),
             ),
-        }
+            sms_url: self.sms_url.clone(),
+            mail,
+        })
     }
+}
+
+/// Plain SMTP to `HOST:PORT`, from `from`.
+pub(crate) fn mail_config(hostport: &str, from: &str) -> anyhow::Result<motcua_app::MailConfig> {
+    let (host, port) = hostport
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+        .with_context(|| format!("--smtp {hostport}: cần dạng HOST:PORT, ví dụ 127.0.0.1:25"))?;
+    Ok(motcua_app::MailConfig {
+        host: host.to_string(),
+        port,
+        from_address: from.to_string(),
+        security: motcua_app::MailSecurity::Plain,
+        credentials: None,
+        timeout: std::time::Duration::from_secs(30),
+    })
 }
 
 impl StoreArgs {
@@ -288,9 +323,9 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    let mut integrations = args.integrations.config(addr);
+    let mut integrations = args.integrations.config(addr)?;
     let simulators = if demo && !args.integrations.no_simulators {
-        Some(sim::start_for_demo(&mut integrations).await?)
+        Some(sim::start_for_demo(&mut integrations, &args.integrations.mail_from).await?)
     } else {
         None
     };
@@ -307,17 +342,13 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     } else {
         println!("motcua đang chạy tại http://{addr}");
     }
-    let housekeeping = tokio::spawn(purge_sessions_hourly(app.clone()));
-    let timers = tokio::spawn(fire_process_timers(app.clone()));
-    let reconciliation = tokio::spawn(reconcile_payments(app.clone()));
+    let workers = motcua_app::workers::spawn(&app);
     let state = AppState {
         app: app.clone(),
         secure_cookies: args.secure_cookies,
     };
     motcua_web::serve(listener, state, shutdown_signal()).await?;
-    housekeeping.abort();
-    timers.abort();
-    reconciliation.abort();
+    drop(workers);
     app.close().await;
     if let Some(handle) = simulators {
         handle.shutdown().await;
@@ -373,46 +404,6 @@ fn print_demo(report: &SeedReport, addr: SocketAddr) {
         println!("{}: {}", a.role.label(), a.login);
     }
     println!();
-}
-
-/// Expired sessions are deleted once an hour (they are already refused; this keeps the table small).
-async fn purge_sessions_hourly(app: App) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        match app.purge_expired_sessions().await {
-            Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions deleted"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
-        }
-    }
-}
-
-/// Steps past their time budget escalate: the process timers are checked every minute.
-async fn fire_process_timers(app: App) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        let now = jiff::Timestamp::now().as_microsecond();
-        match app.fire_process_timers(now).await {
-            Ok(n) if n > 0 => tracing::info!(dossiers = n, "process timers fired"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not fire process timers"),
-        }
-    }
-}
-
-/// Asks the gateway about payments whose notice never came, once a minute.
-async fn reconcile_payments(app: App) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        match app.reconcile_payments().await {
-            Ok(n) if n > 0 => tracing::info!(payments = n, "payments reconciled with the gateway"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not reconcile payments"),
-        }
-    }
 }
 
 async fn shutdown_signal() {

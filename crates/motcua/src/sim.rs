@@ -169,6 +169,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
 /// (those the operator did not name). The bank notifies `public_url`'s callback.
 pub async fn start_for_demo(
     integrations: &mut motcua_app::Integrations,
+    mail_from: &str,
 ) -> anyhow::Result<sim::SimHandle> {
     let public = integrations.public_url.clone().unwrap_or_default();
     let config = SimConfig {
@@ -191,7 +192,15 @@ pub async fn start_for_demo(
         integrations.merchant_id = Some(merchant);
         integrations.payment_secret = Some(secret);
     }
+    integrations.sms_url.get_or_insert_with(|| base.clone());
+    if integrations.mail.is_none() {
+        integrations.mail = Some(crate::mail_config(
+            &handle.smtp_addr.to_string(),
+            mail_from,
+        )?);
+    }
     println!("Máy giả lập (CSDL dân cư, cổng thanh toán, ngân hàng, SMS, thư): {base}");
+    println!("  Thư và SMS đã gửi: {base}/mail/messages · {base}/sms/messages");
     println!("  Chuyển khoản thử mã VietQR: POST {base}/bank/transfer {{\"payload\": \"…\"}}");
     Ok(handle)
 }

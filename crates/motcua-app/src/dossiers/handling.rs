@@ -102,19 +102,31 @@ impl App {
             merged["process"] = change.effects.clone();
             data = Some(merged);
         }
-        tx.append_event(
-            &d.id,
-            d.last_seq,
-            &d.last_hash,
-            &record(user, &ev, now, data),
-            &patch,
-        )
-        .await?;
+        let seq = tx
+            .append_event(
+                &d.id,
+                d.last_seq,
+                &d.last_hash,
+                &record(user, &ev, now, data),
+                &patch,
+            )
+            .await?;
         if let Some(change) = &process {
             tx.save_process_instance(&change.instance, &change.tasks)
                 .await?;
         }
+        let told = crate::notices::Told {
+            kind: EventKind::Acted(cmd.action),
+            seq,
+            code: code.as_deref(),
+            reason: ev.reason.as_deref(),
+            due_at: patch.due_at.or(d.due_at),
+        };
+        let queued = self.queue_notices(&mut tx, &d, told).await?;
         tx.commit().await?;
+        if queued {
+            self.wake_notifier();
+        }
         Ok(code.unwrap_or_default())
     }
 }

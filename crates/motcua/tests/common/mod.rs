@@ -73,6 +73,7 @@ pub fn start_at(
             };
             let app = App::open(&config).await.unwrap();
             app.seed_demo().await.unwrap();
+            let _workers = motcua_app::workers::spawn(&app);
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             tx.send(dir).unwrap();
             motcua_web::serve(
@@ -128,6 +129,13 @@ pub fn simulators() -> &'static str {
 
 /// Simulators of one's own (e.g. with the bank's callback pointed at one server).
 pub fn own_simulators(config: motcua_integrations::sim::SimConfig) -> String {
+    own_simulators_with_smtp(config).0
+}
+
+/// Simulators of one's own: their HTTP base URL and their SMTP address.
+pub fn own_simulators_with_smtp(
+    config: motcua_integrations::sim::SimConfig,
+) -> (String, SocketAddr) {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -141,7 +149,7 @@ pub fn own_simulators(config: motcua_integrations::sim::SimConfig) -> String {
             let sim = motcua_integrations::sim::spawn(config, http, smtp)
                 .await
                 .unwrap();
-            tx.send(sim.base_url()).unwrap();
+            tx.send((sim.base_url(), sim.smtp_addr)).unwrap();
             std::future::pending::<()>().await;
             drop(sim);
         });

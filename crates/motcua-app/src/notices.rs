@@ -1,0 +1,228 @@
+//! Telling the applicant by e-mail and SMS. A notice is queued in the outbox in the same
+//! transaction as the event it tells of (so an event is never told twice nor lost), then a
+//! worker delivers it with retries and backoff. Recipient and text are sealed at rest and never
+//! logged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use motcua_domain::EventKind;
+use motcua_domain::notice::{self, NoticeFacts};
+use motcua_integrations::IntegrationError;
+use motcua_integrations::mail::Mailer;
+use motcua_integrations::sms::SmsClient;
+use motcua_store::{DossierRow, OutboxRow, Tx};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use crate::views::ts;
+use crate::{App, AppError, Integrations, Result, new_id, now_micros};
+
+/// Messages leased in one round.
+const BATCH: i64 = 20;
+/// How long a worker holds a lease (longer than any send may take).
+const LEASE: Duration = Duration::from_secs(120);
+/// Attempts before a message is given up (about a day of backoff).
+const MAX_ATTEMPTS: i64 = 12;
+
+/// The clients that carry notices, and the bell that wakes the worker.
+#[derive(Clone, Default)]
+pub(crate) struct Notifier {
+    mailer: Option<Mailer>,
+    sms: Option<SmsClient>,
+    wake: Arc<Notify>,
+}
+
+impl Notifier {
+    pub(crate) fn new(i: &Integrations) -> Result<Notifier> {
+        let config = |e: IntegrationError| AppError::Internal(format!("notices: {e}"));
+        Ok(Notifier {
+            mailer: i
+                .mail
+                .as_ref()
+                .map(Mailer::with_config)
+                .transpose()
+                .map_err(config)?,
+            sms: i
+                .sms_url
+                .as_deref()
+                .map(|u| SmsClient::new(u, Duration::from_secs(10)))
+                .transpose()
+                .map_err(config)?,
+            wake: Arc::default(),
+        })
+    }
+}
+
+/// What a queued message holds (sealed).
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    to: String,
+    subject: String,
+    text: String,
+}
+
+/// How long to wait after the `attempts`-th failure: 2 s, 4 s, 8 s, … up to 2,048 s.
+fn backoff(attempts: i64) -> Duration {
+    Duration::from_secs(1u64 << attempts.clamp(1, 11) as u32)
+}
+
+/// The facts of a just-written event that a notice may name.
+pub(crate) struct Told<'a> {
+    pub kind: EventKind,
+    /// The new event's sequence number: with the channel, the message's idempotency key.
+    pub seq: i64,
+    pub code: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub due_at: Option<i64>,
+}
+
+impl App {
+    /// Queues the applicant's notices of an event, inside the event's transaction; `true` when
+    /// something was queued (then wake the worker after the commit).
+    pub(crate) async fn queue_notices(
+        &self,
+        tx: &mut Tx,
+        d: &DossierRow,
+        told: Told<'_>,
+    ) -> Result<bool> {
+        let n = &self.notifier;
+        if n.mailer.is_none() && n.sms.is_none() {
+            return Ok(false);
+        }
+        let Some(code) = told.code.or(d.code.as_deref()) else {
+            return Ok(false);
+        };
+        let procedure = self.procedure_of(d).await?.name;
+        let due = told.due_at.map(|t| {
+            motcua_domain::calendar::local_date(ts(t))
+                .strftime("%d/%m/%Y")
+                .to_string()
+        });
+        let facts = NoticeFacts {
+            code,
+            procedure: &procedure,
+            reason: told.reason,
+            due: due.as_deref(),
+        };
+        let Some(message) = notice::for_applicant(told.kind, facts) else {
+            return Ok(false);
+        };
+        let Some(applicant) = self.db.user(&d.applicant_id).await? else {
+            return Ok(false);
+        };
+        let profile = self.profile_of(&applicant)?.unwrap_or_default();
+        let contact = |key: &str| {
+            profile[key]
+                .as_str()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let mut queued = false;
+        for (channel, to, enabled) in [
+            ("email", contact("email"), n.mailer.is_some()),
+            ("sms", contact("phone"), n.sms.is_some()),
+        ] {
+            let (Some(to), true) = (to, enabled) else {
+                continue;
+            };
+            let payload = serde_json::to_string(&Payload {
+                to,
+                subject: message.subject.clone(),
+                text: message.text.clone(),
+            })
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+            let now = now_micros();
+            tx.enqueue(
+                &self.tenant,
+                &OutboxRow {
+                    id: new_id(),
+                    channel: channel.into(),
+                    dossier_id: Some(d.id.clone()),
+                    idempotency_key: format!("{}:{}:{channel}", d.id, told.seq),
+                    payload_sealed: self.vault.seal_text(&payload),
+                    attempts: 0,
+                    next_attempt_at: now,
+                    delivered_at: None,
+                    failed_at: None,
+                    last_error: None,
+                    created_at: now,
+                },
+            )
+            .await?;
+            queued = true;
+        }
+        Ok(queued)
+    }
+
+    /// Wakes the delivery worker (after a commit that queued notices).
+    pub(crate) fn wake_notifier(&self) {
+        self.notifier.wake.notify_one();
+    }
+
+    /// Waits until notices were queued or `at_most` passed.
+    pub async fn notices_queued(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.notifier.wake.notified()).await;
+    }
+
+    /// Sends what is due; returns how many went out.
+    pub async fn deliver_notices(&self) -> Result<usize> {
+        let now = now_micros();
+        let lease = now + LEASE.as_micros() as i64;
+        let mut sent = 0;
+        for m in self.db.claim_due_messages(now, lease, BATCH).await? {
+            let outcome = match serde_json::from_str::<Payload>(&self.open_text(&m.payload_sealed)?)
+            {
+                Ok(p) => self.send(&m.channel, &p).await,
+                Err(e) => Err(IntegrationError::Invalid(e.to_string())),
+            };
+            let now = now_micros();
+            match outcome {
+                Ok(()) => {
+                    self.db.message_delivered(&m.id, now).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    let attempts = m.attempts + 1;
+                    let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS)
+                        .then(|| now + backoff(attempts).as_micros() as i64);
+                    // The error text names no recipient (the clients keep it out).
+                    tracing::warn!(channel = %m.channel, attempts, retry = retry_at.is_some(), error = %e, "notice not delivered");
+                    self.db
+                        .message_failed(&m.id, now, retry_at, &e.to_string())
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn send(&self, channel: &str, p: &Payload) -> std::result::Result<(), IntegrationError> {
+        let missing = || IntegrationError::Config(format!("kênh {channel} chưa được cấu hình"));
+        match channel {
+            "email" => {
+                let mailer = self.notifier.mailer.as_ref().ok_or_else(missing)?;
+                mailer.send(&p.to, &p.subject, &p.text).await
+            }
+            "sms" => {
+                let sms = self.notifier.sms.as_ref().ok_or_else(missing)?;
+                sms.send(&p.to, &p.text).await.map(|_| ())
+            }
+            _ => Err(missing()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_stays() {
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(2), Duration::from_secs(4));
+        assert_eq!(backoff(11), Duration::from_secs(2048));
+        assert_eq!(backoff(40), Duration::from_secs(2048));
+    }
+}

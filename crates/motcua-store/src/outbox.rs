@@ -1,0 +1,146 @@
+//! The transactional outbox: messages queued with the event they tell of, leased and delivered
+//! by a worker.
+
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, Tx, col};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: String,
+    pub channel: String,
+    pub dossier_id: Option<String>,
+    pub idempotency_key: String,
+    pub payload_sealed: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub delivered_at: Option<i64>,
+    pub failed_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, channel, dossier_id, idempotency_key, payload_sealed, attempts, \
+     next_attempt_at, delivered_at, failed_at, last_error, created_at";
+
+fn outbox(r: &AnyRow) -> Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: col(r, "id")?,
+        channel: col(r, "channel")?,
+        dossier_id: col(r, "dossier_id")?,
+        idempotency_key: col(r, "idempotency_key")?,
+        payload_sealed: col(r, "payload_sealed")?,
+        attempts: col(r, "attempts")?,
+        next_attempt_at: col(r, "next_attempt_at")?,
+        delivered_at: col(r, "delivered_at")?,
+        failed_at: col(r, "failed_at")?,
+        last_error: col(r, "last_error")?,
+        created_at: col(r, "created_at")?,
+    })
+}
+
+impl Tx {
+    /// Queues a message; a second one with the same idempotency key is ignored.
+    pub async fn enqueue(&mut self, tenant: &str, m: &OutboxRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO outbox (id, tenant_id, channel, dossier_id, idempotency_key, payload_sealed, \
+             attempts, next_attempt_at, claimed_until, delivered_at, failed_at, last_error, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, NULL, NULL, NULL, NULL, $8) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&m.id)
+        .bind(tenant)
+        .bind(&m.channel)
+        .bind(&m.dossier_id)
+        .bind(&m.idempotency_key)
+        .bind(&m.payload_sealed)
+        .bind(m.next_attempt_at)
+        .bind(m.created_at)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Leases up to `limit` messages due at `now` until `lease_until`; another worker skips
+    /// them meanwhile (portable: a conditional update per row, no SKIP LOCKED needed).
+    pub async fn claim_due_messages(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL \
+             AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
+             ORDER BY next_attempt_at LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let mut claimed = Vec::new();
+        for row in rows.iter().map(outbox) {
+            let row = row?;
+            let done = sqlx::query(
+                "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND delivered_at IS NULL \
+                 AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)",
+            )
+            .bind(lease_until)
+            .bind(&row.id)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+            if done.rows_affected() == 1 {
+                claimed.push(row);
+            }
+        }
+        Ok(claimed)
+    }
+
+    pub async fn message_delivered(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claimed_until = NULL, \
+             last_error = NULL WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: try again at `retry_at`, or give up when it is `None`.
+    pub async fn message_failed(
+        &self,
+        id: &str,
+        now: i64,
+        retry_at: Option<i64>,
+        error: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL, last_error = $1, \
+             next_attempt_at = COALESCE($2, next_attempt_at), \
+             failed_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END WHERE id = $4",
+        )
+        .bind(error)
+        .bind(retry_at)
+        .bind(now)
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// A dossier's messages, oldest first.
+    pub async fn messages_of_dossier(&self, dossier_id: &str) -> Result<Vec<OutboxRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE dossier_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(dossier_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(outbox).collect()
+    }
+}
