@@ -12,6 +12,7 @@ mod notices;
 mod payments;
 mod process;
 mod registry;
+mod results;
 mod seed;
 mod views;
 pub mod workers;
@@ -40,6 +41,7 @@ pub use process::{
     prepare as prepare_process, problems_error,
 };
 pub use registry::IdentityPreview;
+pub use results::{FileCheckView, SignedResultView, VerificationView};
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
 pub use views::{
     AccessView, AttachmentView, DossierLine, DossierView, EventView, IdentityFact, PublicStatus,

@@ -14,6 +14,7 @@ pub mod notice;
 pub mod procedure;
 pub mod provenance;
 pub mod role;
+pub mod seal;
 pub mod text;
 
 pub use dossier::{Command, DossierFacts, DossierState, EventKind, NewEvent, TransitionError};

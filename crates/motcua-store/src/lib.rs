@@ -11,6 +11,7 @@ mod outbox;
 mod payments;
 mod people;
 mod process;
+mod signatures;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub use outbox::OutboxRow;
 pub use payments::{PaymentRow, Settlement};
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
 pub use process::{ProcessDefinitionRow, ProcessInstanceRow, ProcessTaskRow};
+pub use signatures::{AgencyKeyRow, ResultSignatureRow, SignedResult};
 
 #[derive(Debug, Error)]
 pub enum StoreError {

@@ -15,6 +15,8 @@ use rand::RngCore;
 use sha2::Sha256;
 use thiserror::Error;
 
+pub mod signing;
+
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 24;
 

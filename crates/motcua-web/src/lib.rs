@@ -59,6 +59,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/dossiers/{id}/result",
             post(api::dossiers::attach_result),
         )
+        .route(
+            "/verify/{code}",
+            get(pages::verify::show).post(pages::verify::check_file),
+        )
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
     Router::new()
         // public
@@ -137,6 +141,11 @@ pub fn router(state: AppState) -> Router {
             get(api::payments::receipt),
         )
         .route("/api/v1/payments/callback", post(api::payments::callback))
+        .route("/api/v1/verify/{code}", get(api::catalog::verify))
+        .route(
+            "/api/v1/agencies/{code}/signing-key",
+            post(api::keys::rotate_key),
+        )
         .merge(uploads)
         .fallback(pages::public::not_found)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))

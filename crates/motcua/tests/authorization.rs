@@ -72,6 +72,10 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, format!("/api/v1/dossiers/{id}/fees")),
         (Method::POST, format!("/api/v1/dossiers/{id}/payments")),
         (Method::GET, format!("/api/v1/dossiers/{id}/payments/x")),
+        (
+            Method::POST,
+            "/api/v1/agencies/000.00.02.H19/signing-key".into(),
+        ),
     ]
 }
 

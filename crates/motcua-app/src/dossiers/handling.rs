@@ -31,6 +31,10 @@ impl App {
             ..Default::default()
         };
         let mut data = None;
+        let signer = match cmd.action {
+            Action::Approve => Some(self.signing_key(&d.agency_id).await?),
+            _ => None,
+        };
         let mut tx = self.db.begin().await?;
         let mut code = d.code.clone();
         match cmd.action {
@@ -114,6 +118,9 @@ impl App {
         if let Some(change) = &process {
             tx.save_process_instance(&change.instance, &change.tasks)
                 .await?;
+        }
+        if let Some(key) = &signer {
+            self.sign_results(&mut tx, &d, key, now).await?;
         }
         let told = crate::notices::Told {
             kind: EventKind::Acted(cmd.action),

@@ -90,3 +90,18 @@ pub async fn status(
             .ok_or(AppError::NotFound)?,
     ))
 }
+
+/// Anyone: the check of a dossier's signed results (no personal data).
+#[utoipa::path(get, path = "/api/v1/verify/{code}", params(("code" = String, Path)),
+    responses((status = 200, description = "The signed results and whether each signature holds"), (status = 404, body = super::ErrorBody)))]
+pub async fn verify(
+    axum::extract::State(s): axum::extract::State<crate::AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<axum::Json<motcua_app::VerificationView>, crate::error::ApiError> {
+    let v = s
+        .app
+        .verification(&code)
+        .await?
+        .ok_or(motcua_app::AppError::NotFound)?;
+    Ok(axum::Json(v))
+}

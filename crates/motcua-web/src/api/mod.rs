@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod dossiers;
 pub mod feedback;
+pub mod keys;
 pub mod payments;
 pub mod process;
 pub mod session;
@@ -40,6 +41,8 @@ use utoipa::{Modify, OpenApi};
         payments::start,
         payments::receipt,
         payments::callback,
+        catalog::verify,
+        keys::rotate_key,
         process::show,
         process::complete_step,
         process::versions,
@@ -58,6 +61,7 @@ use utoipa::{Modify, OpenApi};
         feedback::FeedbackCreated,
         payments::PaymentStarted,
         payments::NoticeAnswer,
+        keys::KeyRotated,
         process::StepRequest,
         process::Uploaded,
         ErrorBody,

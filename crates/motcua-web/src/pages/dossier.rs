@@ -6,7 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::dossier::Action;
-use motcua_app::domain::{Command, FieldType, Role};
+use motcua_app::domain::{Command, DossierState, FieldType, Role};
 use motcua_app::{AppError, CurrentUser, DossierLine, DossierView};
 use serde::Deserialize;
 
@@ -82,6 +82,8 @@ struct DossierPage {
     status: Option<StatusLink>,
     /// Fees and how to pay them, when the procedure has any.
     fees: Option<super::payment::FeeVm>,
+    /// The public check of the signed result, once approved.
+    verify: Option<StatusLink>,
 }
 
 fn dossier_page(
@@ -149,6 +151,7 @@ fn dossier_page(
         error,
         status: None,
         fees: None,
+        verify: None,
         d,
     }
 }
@@ -187,9 +190,16 @@ pub async fn show(
         _ => None,
     };
     let fees = super::payment::fee_vm(&s, &user, &id).await?;
+    let signed =
+        matches!(d.state, DossierState::ResultReady | DossierState::Returned) && d.has_results();
+    let verify = match &d.code {
+        Some(code) if signed => Some(StatusLink::verify(&headers, code)),
+        _ => None,
+    };
     render(&DossierPage {
         status,
         fees,
+        verify,
         ..dossier_page(user, d, flash, None)
     })
 }

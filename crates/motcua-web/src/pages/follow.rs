@@ -17,6 +17,13 @@ impl StatusLink {
         let qr = crate::qr::qr_svg(&url, &format!("Mã QR tra cứu hồ sơ {code}: {url}"));
         StatusLink { url, qr }
     }
+
+    /// The public check of the dossier's signed result (`/verify/{code}`).
+    pub fn verify(headers: &HeaderMap, code: &str) -> Self {
+        let url = absolute_url(headers, &format!("/verify/{}", encode(code)));
+        let qr = crate::qr::qr_svg(&url, &format!("Mã QR kiểm tra kết quả hồ sơ {code}: {url}"));
+        StatusLink { url, qr }
+    }
 }
 
 /// The public status address of a dossier code, absolute when the request's host is known.

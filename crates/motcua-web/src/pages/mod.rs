@@ -9,6 +9,7 @@ pub mod mydata;
 pub mod payment;
 pub mod public;
 pub mod session;
+pub mod verify;
 
 use askama::Template;
 use axum::http::StatusCode;
