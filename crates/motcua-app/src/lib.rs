@@ -3,6 +3,7 @@
 
 mod calendar;
 mod catalog;
+mod documents;
 mod dossiers;
 mod error;
 mod feedback;
@@ -26,6 +27,7 @@ use motcua_store::Db;
 use motcua_vault::Vault;
 
 pub use catalog::{Catalog, ProcedureFilter, ProcedureView};
+pub use documents::DocumentView;
 pub use error::AppError;
 pub use feedback::{CauseView, FeedbackInput, FeedbackTarget, FeedbackView};
 pub use identity::{CurrentUser, Session};

@@ -4,6 +4,7 @@
 
 mod calendar;
 mod catalog;
+mod documents;
 mod dossiers;
 mod feedback;
 mod flags;
@@ -22,6 +23,7 @@ use thiserror::Error;
 
 pub use calendar::CalendarOverrideRow;
 pub use catalog::{AgencyRow, ProcedureRow};
+pub use documents::PersonalDocumentRow;
 pub use dossiers::{
     AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH, NewAttachment,
     NewDossier, NewEventRecord, chain_is_intact, event_hash,

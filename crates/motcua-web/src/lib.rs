@@ -82,6 +82,11 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{id}/edit", get(pages::filing::file_edit_page))
         .route("/me/data", get(pages::mydata::show))
         .route("/me/data/flags", post(pages::mydata::flag))
+        .route("/me/documents", get(pages::documents::show))
+        .route(
+            "/me/documents/{id}/forget",
+            post(pages::documents::forget),
+        )
         .route("/procedures/{code}/draft", post(pages::filing::autosave_new))
         .route("/dossiers/{id}/draft", post(pages::filing::autosave_edit))
         .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
@@ -142,6 +147,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/payments/callback", post(api::payments::callback))
         .route("/api/v1/verify/{code}", get(api::catalog::verify))
+        .route("/api/v1/me/documents", get(api::documents::mine))
+        .route("/api/v1/dossiers/{id}/reuse", post(api::documents::reuse))
         .route(
             "/api/v1/agencies/{code}/signing-key",
             post(api::keys::rotate_key),

@@ -42,6 +42,8 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
             format!("/dossiers/{id}/payment/return?session=x"),
         ),
         (Method::GET, format!("/dossiers/{id}/payments/x")),
+        (Method::GET, "/me/documents".into()),
+        (Method::POST, "/me/documents/x/forget".into()),
     ]
 }
 

@@ -129,6 +129,45 @@ impl App {
         .await
     }
 
+    /// Attaches a document from the applicant's own store for one upload component: the same
+    /// file, not uploaded again.
+    pub async fn reuse_document(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        component_index: usize,
+        document_id: &str,
+    ) -> Result<String> {
+        let d = self.editable_dossier(user, id).await?;
+        let (doc, a) = self.own_document(user, document_id).await?;
+        let p = self.procedure_of(&d).await?;
+        if !p
+            .definition
+            .upload_components()
+            .any(|(i, _)| i == component_index)
+        {
+            return Err(AppError::invalid(
+                "Thành phần hồ sơ này không nhận tệp tải lên.",
+            ));
+        }
+        let ev = NewEvent::unchanged(EventKind::FileAttached, state_of(&d)?);
+        let file_name = self.open_text(&a.file_name_sealed)?;
+        let at = Attach {
+            purpose: "component",
+            component_index: Some(component_index),
+            file_name: &file_name,
+            reused_document: Some(&doc.id),
+        };
+        let file = StoredRef {
+            key: a.object_key,
+            sha256: a.sha256,
+            content_type: a.content_type,
+            size: a.size_bytes,
+        };
+        self.record_attachment(user, &d, &ev, &at, &file, &DossierPatch::default())
+            .await
+    }
+
     /// Attaches the result document; the leader does this before approving.
     pub async fn attach_result(
         &self,
@@ -171,7 +210,33 @@ impl App {
         patch: DossierPatch,
     ) -> Result<String> {
         let stored = self.files.put(bytes).await?;
-        let name: String = text::clean(file_name)
+        let file = StoredRef {
+            key: stored.key,
+            sha256: stored.sha256,
+            content_type: stored.content_type.into(),
+            size: stored.size as i64,
+        };
+        let at = Attach {
+            purpose,
+            component_index,
+            file_name,
+            reused_document: None,
+        };
+        self.record_attachment(user, d, ev, &at, &file, &patch)
+            .await
+    }
+
+    /// Writes the attachment row and its event for a file already in the file store.
+    pub(crate) async fn record_attachment(
+        &self,
+        user: &CurrentUser,
+        d: &DossierRow,
+        ev: &NewEvent,
+        at: &Attach<'_>,
+        file: &StoredRef,
+        patch: &DossierPatch,
+    ) -> Result<String> {
+        let name: String = text::clean(at.file_name)
             .chars()
             .filter(|c| !c.is_control())
             .take(MAX_FILE_NAME)
@@ -188,25 +253,28 @@ impl App {
             &d.id,
             &NewAttachment {
                 id: attachment_id.clone(),
-                purpose: purpose.into(),
-                component_index: component_index.map(|i| i as i64),
+                purpose: at.purpose.into(),
+                component_index: at.component_index.map(|i| i as i64),
                 file_name_sealed: self.vault.seal_text(&name),
-                content_type: stored.content_type.into(),
-                size_bytes: stored.size as i64,
-                sha256: stored.sha256.clone(),
-                object_key: stored.key.clone(),
+                content_type: file.content_type.clone(),
+                size_bytes: file.size,
+                sha256: file.sha256.clone(),
+                object_key: file.key.clone(),
                 uploaded_by: user.id.clone(),
                 uploaded_at: now,
             },
         )
         .await?;
-        let data = json!({"attachment": attachment_id, "component": component_index, "sha256": stored.sha256});
+        let mut data = json!({"attachment": attachment_id, "component": at.component_index, "sha256": file.sha256});
+        if let Some(doc) = at.reused_document {
+            data["reused_document"] = json!(doc);
+        }
         tx.append_event(
             &d.id,
             d.last_seq,
             &d.last_hash,
             &record(user, ev, now, Some(data)),
-            &patch,
+            patch,
         )
         .await?;
         tx.commit().await?;
@@ -283,4 +351,21 @@ impl App {
         };
         self.apply(user, d, &Command::plain(action)).await
     }
+}
+
+/// A file already in the file store.
+pub(crate) struct StoredRef {
+    pub key: String,
+    pub sha256: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// What an attachment is for.
+pub(crate) struct Attach<'a> {
+    pub purpose: &'a str,
+    pub component_index: Option<usize>,
+    pub file_name: &'a str,
+    /// The personal document it was taken from, instead of an upload.
+    pub reused_document: Option<&'a str>,
 }

@@ -122,6 +122,7 @@ impl App {
         if let Some(key) = &signer {
             self.sign_results(&mut tx, &d, key, now).await?;
         }
+        self.keep_documents(&mut tx, &d, cmd.action, now).await?;
         let told = crate::notices::Told {
             kind: EventKind::Acted(cmd.action),
             seq,

@@ -2,6 +2,7 @@
 //! as `Authorization: Bearer`. Errors are `{"error": {"code", "message", "fields"}}`.
 
 pub mod catalog;
+pub mod documents;
 pub mod dossiers;
 pub mod feedback;
 pub mod keys;
@@ -43,6 +44,8 @@ use utoipa::{Modify, OpenApi};
         payments::callback,
         catalog::verify,
         keys::rotate_key,
+        documents::mine,
+        documents::reuse,
         process::show,
         process::complete_step,
         process::versions,
@@ -62,6 +65,8 @@ use utoipa::{Modify, OpenApi};
         payments::PaymentStarted,
         payments::NoticeAnswer,
         keys::KeyRotated,
+        documents::ReuseRequest,
+        documents::Reused,
         process::StepRequest,
         process::Uploaded,
         ErrorBody,

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::FieldType;
 use motcua_app::domain::form::FormValues;
 use motcua_app::{
-    AppError, AttachmentView, CurrentUser, DossierView, IdentityFact, IdentityPreview,
-    ProcedureView,
+    AppError, AttachmentView, CurrentUser, DocumentView, DossierView, IdentityFact,
+    IdentityPreview, ProcedureView,
 };
 
 use super::{Layout, render_status};
@@ -52,10 +52,15 @@ impl FieldVm {
 
 pub struct UploadVm {
     pub id: String,
+    /// The index of the component, for `reuse_{index}`.
+    pub index: usize,
     pub name: String,
     pub required: bool,
     pub files: Vec<String>,
     pub error: Option<String>,
+    /// Documents from the applicant's store that can stand for this component, the same
+    /// component name first: (id, label).
+    pub documents: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -100,6 +105,8 @@ struct Draft<'a> {
     errors: BTreeMap<String, String>,
     message: String,
     saved: Option<String>,
+    /// The applicant's personal documents, offered for each upload component.
+    documents: Vec<DocumentView>,
 }
 
 fn field_anchor(key: &str) -> String {
@@ -164,6 +171,24 @@ fn page(
         .upload_components()
         .map(|(i, c)| UploadVm {
             id: format!("file_{i}"),
+            index: i,
+            documents: {
+                let mut docs: Vec<&DocumentView> = draft.documents.iter().collect();
+                docs.sort_by_key(|d| d.title != c.name);
+                docs.iter()
+                    .map(|d| {
+                        let from = d
+                            .source_code
+                            .as_deref()
+                            .map(|c| format!(", từ hồ sơ {c}"))
+                            .unwrap_or_default();
+                        (
+                            d.id.clone(),
+                            format!("{} ({}{from})", d.title, d.kind_label.to_lowercase()),
+                        )
+                    })
+                    .collect()
+            },
             name: c.name.clone(),
             required: c.required,
             files: attachments
@@ -253,6 +278,7 @@ pub async fn file_new_page(
     let catalog = s.app.catalog();
     let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
     let draft = Draft {
+        documents: s.app.my_documents(&user).await?,
         dossier: None,
         values: FormValues::new(),
         agency_id: String::new(),
@@ -284,6 +310,7 @@ pub async fn file_edit_page(
         return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
     }
     let draft = Draft {
+        documents: s.app.my_documents(&user).await?,
         dossier: Some(&d),
         values: d.form.clone(),
         agency_id: String::new(),
@@ -352,6 +379,7 @@ async fn handle(
                 let catalog = s.app.catalog();
                 let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
                 let draft = Draft {
+                    documents: s.app.my_documents(&user).await?,
                     dossier: None,
                     values,
                     agency_id,
@@ -402,6 +430,27 @@ async fn handle(
         }
     }
 
+    // 2b. Documents taken from the applicant's store, one per component at most.
+    let mut reused = false;
+    for (name, document_id) in &form.fields {
+        let Some(index) = name
+            .strip_prefix("reuse_")
+            .and_then(|i| i.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        if document_id.is_empty() {
+            continue;
+        }
+        match s.app.reuse_document(&user, &id, index, document_id).await {
+            Ok(_) => reused = true,
+            Err(e @ (AppError::Invalid { .. } | AppError::NotFound)) => {
+                errors.insert(format!("file_{index}"), e.to_string());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+
     // 3. Submit when asked and nothing is wrong so far.
     let submit = form.field("intent") == Some("submit");
     let mut message = "Một số tệp chưa đính kèm được.".to_string();
@@ -409,12 +458,17 @@ async fn handle(
         if !submit {
             let d = s.app.dossier_view(&user, &id).await?;
             let draft = Draft {
+                documents: s.app.my_documents(&user).await?,
                 values: d.form.clone(),
                 dossier: Some(&d),
                 agency_id,
                 errors,
                 message,
-                saved: Some("Đã lưu nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào từ mục «Hồ sơ của tôi».".into()),
+                saved: Some(if reused {
+                    "Đã đính kèm giấy tờ từ kho và lưu nháp.".into()
+                } else {
+                    "Đã lưu nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào từ mục «Hồ sơ của tôi».".into()
+                }),
             };
             return render_status(
                 StatusCode::OK,
@@ -441,6 +495,7 @@ async fn handle(
     }
     let d = s.app.dossier_view(&user, &id).await?;
     let draft = Draft {
+        documents: s.app.my_documents(&user).await?,
         values: d.form.clone(),
         dossier: Some(&d),
         agency_id,

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Every page works without JavaScript.
 
 pub mod admin;
+pub mod documents;
 pub mod dossier;
 pub mod feedback;
 pub mod filing;

@@ -1,0 +1,60 @@
+//! "Kho giấy tờ của tôi": the citizen's results and checked documents, to download or to reuse
+//! in a new dossier.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::DocumentView;
+use serde::Deserialize;
+
+use super::{Layout, render};
+use crate::AppState;
+use crate::auth::{PageUser, check_csrf};
+use crate::error::PageError;
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage {
+    layout: Layout,
+    csrf: String,
+    documents: Vec<DocumentView>,
+    removed: bool,
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    removed: Option<String>,
+}
+
+/// Citizens: their own store.
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let documents = s.app.my_documents(&user).await?;
+    render(&DocumentsPage {
+        layout: Layout::new("Kho giấy tờ của tôi", Some(user.clone())),
+        csrf: user.csrf_token,
+        documents,
+        removed: q.removed.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+/// Citizens: removes one of their documents from the store.
+pub async fn forget(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&user, f.csrf.as_deref())?;
+    s.app.forget_document(&user, &id).await?;
+    Ok(Redirect::to("/me/documents?removed=1").into_response())
+}
