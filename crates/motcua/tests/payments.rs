@@ -102,7 +102,8 @@ async fn fee_events(api: &Api, id: &str) -> usize {
         .count()
 }
 
-async fn callbacks_of(sim: &str, transaction_id: &str) -> Vec<Value> {
+/// The callbacks the simulators sent whose `field` is `value`.
+async fn callbacks_where(sim: &str, field: &str, value: &str) -> Vec<Value> {
     let all: Value = client()
         .get(format!("{sim}/gateway/callbacks"))
         .send()
@@ -114,9 +115,17 @@ async fn callbacks_of(sim: &str, transaction_id: &str) -> Vec<Value> {
     all.as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["transaction_id"] == transaction_id)
+        .filter(|c| c[field] == value)
         .cloned()
         .collect()
+}
+
+async fn callbacks_of(sim: &str, transaction_id: &str) -> Vec<Value> {
+    callbacks_where(sim, "transaction_id", transaction_id).await
+}
+
+async fn sessions_callbacks(sim: &str, session_id: &str) -> Vec<Value> {
+    callbacks_where(sim, "session_id", session_id).await
 }
 
 #[tokio::test]
@@ -338,20 +347,8 @@ async fn a_gateway_payment_is_settled_by_asking_the_gateway_when_its_notice_is_l
         // The late notice finds the payment done and changes nothing.
         let session = to_gateway.rsplit('/').next().unwrap().to_string();
         for _ in 0..100 {
-            let all: Value = client()
-                .get(format!("{sim}/gateway/callbacks"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if all
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c["session_id"] == session.as_str() && c["outcome"] == "delivered")
-            {
+            let sent = sessions_callbacks(&sim, &session).await;
+            if sent.iter().any(|c| c["outcome"] == "delivered") {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

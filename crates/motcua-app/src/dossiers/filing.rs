@@ -105,15 +105,7 @@ impl App {
     ) -> Result<String> {
         let d = self.editable_dossier(user, id).await?;
         let p = self.procedure_of(&d).await?;
-        if !p
-            .definition
-            .upload_components()
-            .any(|(i, _)| i == component_index)
-        {
-            return Err(AppError::invalid(
-                "Thành phần hồ sơ này không nhận tệp tải lên.",
-            ));
-        }
+        takes_upload(&p, component_index)?;
         let state = state_of(&d)?;
         let ev = NewEvent::unchanged(EventKind::FileAttached, state);
         self.store_attachment(
@@ -141,15 +133,7 @@ impl App {
         let d = self.editable_dossier(user, id).await?;
         let (doc, a) = self.own_document(user, document_id).await?;
         let p = self.procedure_of(&d).await?;
-        if !p
-            .definition
-            .upload_components()
-            .any(|(i, _)| i == component_index)
-        {
-            return Err(AppError::invalid(
-                "Thành phần hồ sơ này không nhận tệp tải lên.",
-            ));
-        }
+        takes_upload(&p, component_index)?;
         let ev = NewEvent::unchanged(EventKind::FileAttached, state_of(&d)?);
         let file_name = self.open_text(&a.file_name_sealed)?;
         let at = Attach {
@@ -368,4 +352,18 @@ pub(crate) struct Attach<'a> {
     pub file_name: &'a str,
     /// The personal document it was taken from, instead of an upload.
     pub reused_document: Option<&'a str>,
+}
+
+/// Refuses a file for a component that is not uploaded (a form, a registry).
+fn takes_upload(p: &ProcedureView, component_index: usize) -> Result<()> {
+    if p.definition
+        .upload_components()
+        .any(|(i, _)| i == component_index)
+    {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "Thành phần hồ sơ này không nhận tệp tải lên.",
+        ))
+    }
 }

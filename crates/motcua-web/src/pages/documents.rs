@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::DocumentView;
 use serde::Deserialize;
 
-use super::{Layout, render};
+use super::{CsrfForm, Layout, render};
 use crate::AppState;
 use crate::auth::{PageUser, check_csrf};
 use crate::error::PageError;
@@ -40,11 +40,6 @@ pub async fn show(
         documents,
         removed: q.removed.is_some(),
     })
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
 }
 
 /// Citizens: removes one of their documents from the store.

@@ -19,6 +19,12 @@ use motcua_app::{AppError, CurrentUser};
 
 use crate::error::PageError;
 
+/// A form that carries nothing but its anti-forgery token.
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: Option<String>,
+}
+
 /// What the base template needs on every page.
 pub struct Layout {
     pub title: String,

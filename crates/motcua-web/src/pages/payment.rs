@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::{AppError, CurrentUser, DossierView, FeeView, ReceiptView};
 use serde::Deserialize;
 
-use super::{Layout, render};
+use super::{CsrfForm, Layout, render};
 use crate::AppState;
 use crate::auth::{PageUser, check_csrf};
 use crate::error::PageError;
@@ -49,11 +49,6 @@ pub async fn fee_vm(
 pub fn returned_message(_d: &DossierView) -> String {
     "Đã nhận kết quả từ cổng thanh toán. Trạng thái thanh toán được ghi ở mục Phí, lệ phí bên dưới."
         .to_string()
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
 }
 
 /// The applicant: off to the gateway. If it does not answer, the dossier page says so and

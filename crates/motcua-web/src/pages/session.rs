@@ -10,7 +10,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use motcua_app::AppError;
 use serde::Deserialize;
 
-use super::{Layout, render, render_status};
+use super::{CsrfForm, Layout, render, render_status};
 use crate::AppState;
 use crate::auth::{MaybeUser, PageUser, SESSION_COOKIE, check_csrf, safe_next};
 use crate::error::PageError;
@@ -85,11 +85,6 @@ pub async fn login(
         ),
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
 }
 
 /// Signed-in people: ends the session.
