@@ -70,6 +70,8 @@ pub struct DossierView {
     pub identity: Vec<IdentityFact>,
     /// The applicant's reports that a registry fact is wrong (shown to officials).
     pub identity_flags: Vec<crate::FactFlagView>,
+    /// Components fetched from national databases when the dossier was filed.
+    pub fetched: Vec<crate::FetchedComponent>,
     pub form: BTreeMap<String, String>,
     pub attachments: Vec<AttachmentView>,
     pub events: Vec<EventView>,

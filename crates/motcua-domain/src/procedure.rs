@@ -61,6 +61,10 @@ pub struct Component {
     pub name: String,
     pub required: bool,
     pub source: ComponentSource,
+    /// For a registry component about someone else: the form field that holds their personal
+    /// ID. `None`: the applicant's own record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<String>,
 }
 
 /// The kinds of form field a procedure may declare.
@@ -170,6 +174,15 @@ impl ProcedureDefinition {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.source == ComponentSource::Upload)
+    }
+
+    /// Registry components fetched for the dossier when it is filed: all but the applicant's own
+    /// identity, which is snapshotted when the dossier starts.
+    pub fn fetched_components(&self) -> impl Iterator<Item = (usize, &Component)> {
+        self.components.iter().enumerate().filter(|(_, c)| {
+            c.source.is_registry()
+                && (c.source != ComponentSource::PopulationRegistry || c.lookup.is_some())
+        })
     }
 
     /// Names of required upload components that have no file among `attached` (component indexes).

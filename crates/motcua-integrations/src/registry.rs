@@ -30,6 +30,17 @@ pub struct Person {
 }
 
 /// A value the person says the registry has wrong, sent for the registry's officers to check.
+/// A person's social insurance book (sổ bảo hiểm xã hội), as the social insurance database
+/// answers through the national data exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsuranceBook {
+    pub personal_id: String,
+    pub book_number: String,
+    /// Months of unemployment-insurance contributions.
+    pub insured_months: u32,
+    pub last_employer: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrectionRequest {
     pub personal_id: String,
@@ -120,6 +131,29 @@ impl RegistryClient {
     }
 
     /// Sends a correction request; answers the registry's ticket number.
+    /// The person's social insurance book; the purpose is recorded like any registry read.
+    pub async fn insurance_book(
+        &self,
+        personal_id: &str,
+        purpose: &str,
+    ) -> Result<InsuranceBook, RegistryError> {
+        check_personal_id(personal_id)?;
+        if purpose.trim().is_empty() {
+            return Err(RegistryError::Invalid("mục đích tra cứu".into()));
+        }
+        let resp = self
+            .http
+            .get(format!("{}/insurance/books/{personal_id}", self.base))
+            .header(PURPOSE_HEADER, http::percent_encode(purpose))
+            .send()
+            .await
+            .map_err(IntegrationError::from)?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Err(RegistryError::NotFound);
+        }
+        Ok(http::read_json(resp).await?)
+    }
+
     pub async fn report_correction(
         &self,
         request: &CorrectionRequest,

@@ -12,6 +12,7 @@ mod outbox;
 mod payments;
 mod people;
 mod process;
+mod registry_records;
 mod signatures;
 
 use std::str::FromStr;
@@ -34,6 +35,7 @@ pub use outbox::OutboxRow;
 pub use payments::{PaymentRow, Settlement};
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
 pub use process::{ProcessDefinitionRow, ProcessInstanceRow, ProcessTaskRow};
+pub use registry_records::RegistryRecordRow;
 pub use signatures::{AgencyKeyRow, ResultSignatureRow, SignedResult};
 
 #[derive(Debug, Error)]

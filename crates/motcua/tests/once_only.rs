@@ -163,3 +163,131 @@ async fn identity_comes_from_the_registry_and_survives_its_failure() {
     }
     registry_faults(0.0).await;
 }
+
+#[tokio::test]
+async fn registry_components_are_fetched_when_filed_and_a_silent_registry_never_blocks_filing() {
+    let sim = own_simulators(Default::default());
+    let servers = own_servers(|| Integrations {
+        registry_url: Some(sim.clone()),
+        ..Integrations::default()
+    });
+    let faults = |rate: f64| {
+        reqwest::Client::new()
+            .put(format!("{sim}/sim/faults/registry"))
+            .json(&json!({"error_rate": rate}))
+            .send()
+    };
+    for server in &servers {
+        assert!(faults(0.0).await.unwrap().status().is_success());
+        let lan = Api::login(server, LAN).await;
+        let officer = Api::login(server, "tiepnhan.ubnd5443").await;
+
+        // Marriage: the other party's civil status comes from the population registry.
+        let agency = lan.agency_for("HT-02", "Phan Đình Phùng").await;
+        let marriage = json!({
+            "partner_personal_id": MINH,
+            "partner_full_name": "Trần Văn Minh",
+            "appointment_date": "2026-12-20"
+        });
+        let (status, body) = lan
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-02", "agency_id": agency, "form": marriage, "submit": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_str().unwrap();
+        let (_, d) = officer.get(&format!("/api/v1/dossiers/{id}")).await;
+        let fetched = d["fetched"].as_array().unwrap();
+        assert_eq!(fetched.len(), 1, "{d}");
+        assert_eq!(fetched[0]["status"], "fetched");
+        assert_eq!(
+            fetched[0]["component_name"],
+            "Thông tin nhân thân, cư trú, tình trạng hôn nhân của bên kia"
+        );
+        assert!(
+            fetched[0]["fields"].to_string().contains("Trần Văn Minh"),
+            "{d}"
+        );
+        let lookups = sim_get_from(&sim, "/registry/lookups").await;
+        assert!(
+            lookups
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["personal_id"] == MINH
+                    && l["purpose"].as_str().unwrap().contains("HT-02")),
+            "{lookups}"
+        );
+        let page = page_login(server, "tiepnhan.ubnd5443").await;
+        let html = page_html(&page, &format!("{}/dossiers/{id}", server.base)).await;
+        assert!(html.contains("Thành phần lấy từ cơ sở dữ liệu"), "{html}");
+        assert!(html.contains("Đã lấy từ cơ sở dữ liệu"));
+
+        // Unemployment benefit: the applicant's own social insurance book, logged for them.
+        let agency = lan.agency_for("LD-01", "Nội vụ").await;
+        let (_, body) = lan
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "LD-01", "agency_id": agency, "form": {
+                    "last_employer": "Công ty TNHH May mặc Phú Bình",
+                    "contract_end_date": "2026-11-15",
+                    "bank_account": "0123456789"
+                }}),
+            )
+            .await;
+        let benefit = body["id"].as_str().unwrap().to_string();
+        let (status, _) = lan
+            .upload(
+                &format!("/api/v1/dossiers/{benefit}/attachments"),
+                &[("component_index", "2")],
+                "quyet-dinh-thoi-viec.pdf",
+                PDF,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, body) = lan.act(&benefit, "submit", None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, d) = lan.get(&format!("/api/v1/dossiers/{benefit}")).await;
+        let book = &d["fetched"][0];
+        assert_eq!(book["status"], "fetched", "{d}");
+        assert_eq!(book["source_label"], "Lấy từ CSDL bảo hiểm xã hội");
+        assert!(
+            book["fields"]
+                .to_string()
+                .contains(&format!("19{}", &LAN[4..]))
+        );
+        let (_, log) = lan.get("/api/v1/me/access-log").await;
+        assert!(
+            log.to_string()
+                .contains("Tiếp nhận hồ sơ LD-01 – Sổ bảo hiểm xã hội"),
+            "{log}"
+        );
+
+        // The registry is down: the filing goes through, the officer sees what is left to do.
+        assert!(faults(1.0).await.unwrap().status().is_success());
+        let agency = lan.agency_for("HT-02", "Phan Đình Phùng").await;
+        let (status, body) = lan
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-02", "agency_id": agency, "form": marriage, "submit": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_str().unwrap();
+        let (_, d) = officer.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(d["fetched"][0]["status"], "unavailable", "{d}");
+        assert!(d["fetched"][0]["fields"].as_array().unwrap().is_empty());
+        let html = page_html(&page, &format!("{}/dossiers/{id}", server.base)).await;
+        assert!(html.contains("cần tra cứu khi tiếp nhận"));
+    }
+}
+
+async fn sim_get_from(sim: &str, path: &str) -> Value {
+    reqwest::get(format!("{sim}{path}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

@@ -307,7 +307,8 @@ impl App {
     pub async fn submit(&self, user: &CurrentUser, id: &str) -> Result<String> {
         let d = self.editable_dossier(user, id).await?;
         let p = self.procedure_of(&d).await?;
-        let mut fields = match form::validate(&p.definition.form_fields, &self.form_of(&d)?) {
+        let values = self.form_of(&d)?;
+        let mut fields = match form::validate(&p.definition.form_fields, &values) {
             Ok(_) => BTreeMap::new(),
             Err(errors) => errors,
         };
@@ -333,7 +334,9 @@ impl App {
         } else {
             Action::Resubmit
         };
-        self.apply(user, d, &Command::plain(action)).await
+        let fetched = self.fetch_components(user, &d, &p, &values).await?;
+        self.apply_with(user, d, &Command::plain(action), fetched)
+            .await
     }
 }
 

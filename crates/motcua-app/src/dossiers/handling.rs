@@ -21,6 +21,17 @@ impl App {
         d: DossierRow,
         cmd: &Command,
     ) -> Result<String> {
+        self.apply_with(user, d, cmd, Vec::new()).await
+    }
+
+    /// [`App::apply`], also writing the components fetched from registries for a filing.
+    pub(super) async fn apply_with(
+        &self,
+        user: &CurrentUser,
+        d: DossierRow,
+        cmd: &Command,
+        fetched: Vec<motcua_store::RegistryRecordRow>,
+    ) -> Result<String> {
         let ev = dossier::decide(self.facts(&d)?, user.role, relation(user, &d), cmd)?;
         let now = now_micros();
         let process = self
@@ -123,6 +134,9 @@ impl App {
             self.sign_results(&mut tx, &d, key, now).await?;
         }
         self.keep_documents(&mut tx, &d, cmd.action, now).await?;
+        for record in &fetched {
+            tx.insert_registry_record(&self.tenant, record).await?;
+        }
         let told = crate::notices::Told {
             kind: EventKind::Acted(cmd.action),
             seq,

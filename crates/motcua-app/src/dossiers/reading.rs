@@ -78,6 +78,7 @@ impl App {
                 Vec::new()
             },
             form: self.form_of(&d)?,
+            fetched: self.fetched_of(&d, &procedure).await?,
             attachments,
             events: events
                 .iter()

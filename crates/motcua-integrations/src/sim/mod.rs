@@ -183,6 +183,10 @@ pub fn router(state: SimState) -> Router {
         .route("/registry/people/{personal_id}", get(registry::person))
         .route("/registry/lookups", get(registry::lookups))
         .route(
+            "/insurance/books/{personal_id}",
+            get(registry::insurance_book),
+        )
+        .route(
             "/registry/corrections",
             post(registry::correct).get(registry::corrections),
         )

@@ -14,7 +14,7 @@ use super::faults::Service;
 use super::records::{Correction, Lookup};
 use super::state::{ApiError, SimState, parse_json, push_capped};
 use crate::http::percent_decode;
-use crate::registry::{CorrectionRequest, PURPOSE_HEADER, Person, Ticket};
+use crate::registry::{CorrectionRequest, InsuranceBook, PURPOSE_HEADER, Person, Ticket};
 
 /// Fields of [`Person`] a correction may name.
 const FIELDS: [&str; 4] = ["full_name", "birth_date", "sex", "permanent_address"];
@@ -52,6 +52,36 @@ pub(crate) async fn person(
             "Không có công dân mang số định danh này.",
         )
     })
+}
+
+/// Employers a made-up insurance book names.
+const EMPLOYERS: [&str; 4] = [
+    "Công ty TNHH Điện tử Samsung Thái Nguyên",
+    "Công ty Cổ phần Gang thép Thái Nguyên",
+    "Công ty TNHH May mặc Phú Bình",
+    "Hợp tác xã Chè La Bằng",
+];
+
+/// `GET /insurance/books/{personal_id}`: the social insurance database behind the same data
+/// exchange (and the same faults) as the population registry; a book for every known person,
+/// made up from the personal ID so a run can be replayed.
+pub(crate) async fn insurance_book(
+    State(state): State<SimState>,
+    Path(personal_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<InsuranceBook>, ApiError> {
+    let Json(person) = self::person(State(state), Path(personal_id), headers).await?;
+    let digits: u32 = person
+        .personal_id
+        .bytes()
+        .map(|b| u32::from(b - b'0'))
+        .sum();
+    Ok(Json(InsuranceBook {
+        book_number: format!("19{}", &person.personal_id[4..]),
+        insured_months: 12 + digits % 100,
+        last_employer: EMPLOYERS[digits as usize % EMPLOYERS.len()].to_string(),
+        personal_id: person.personal_id,
+    }))
 }
 
 /// `GET /registry/lookups`
