@@ -12,6 +12,7 @@ mod identity;
 mod mydata;
 mod notices;
 mod payments;
+mod portal;
 mod process;
 mod registry;
 mod results;
@@ -40,6 +41,7 @@ pub use motcua_integrations::payment::SIGNATURE_HEADER as PAYMENT_SIGNATURE_HEAD
 pub use motcua_store::CalendarOverrideRow;
 pub use mydata::{FactFlagView, MyData};
 pub use payments::{FeeView, NoticeOutcome, PaymentView, ReceiptView};
+pub use portal::SyncStatus;
 pub use process::{
     MAX_BPMN_BYTES, ProcessModel, ProcessVersionView, ProcessView, StepView,
     prepare as prepare_process, problems_error,
@@ -91,6 +93,10 @@ pub struct Integrations {
     pub sms_url: Option<String>,
     /// The mail server for notices.
     pub mail: Option<MailConfig>,
+    /// The national public service portal's sync API.
+    pub portal_url: Option<String>,
+    /// The first retry of an undelivered outbox message waits this long (default 2 s).
+    pub retry_base: Option<std::time::Duration>,
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.

@@ -10,6 +10,7 @@ use motcua_domain::EventKind;
 use motcua_domain::notice::{self, NoticeFacts};
 use motcua_integrations::IntegrationError;
 use motcua_integrations::mail::Mailer;
+use motcua_integrations::portal::{PortalClient, PortalDossier};
 use motcua_integrations::sms::SmsClient;
 use motcua_store::{DossierRow, OutboxRow, Tx};
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,10 @@ const MAX_ATTEMPTS: i64 = 12;
 pub(crate) struct Notifier {
     mailer: Option<Mailer>,
     sms: Option<SmsClient>,
+    pub(crate) portal: Option<PortalClient>,
     wake: Arc<Notify>,
+    /// The first retry waits this long; each next one twice as long.
+    retry_base: Duration,
 }
 
 impl Notifier {
@@ -49,7 +53,14 @@ impl Notifier {
                 .map(|u| SmsClient::new(u, Duration::from_secs(10)))
                 .transpose()
                 .map_err(config)?,
+            portal: i
+                .portal_url
+                .as_deref()
+                .map(|u| PortalClient::new(u, Duration::from_secs(10)))
+                .transpose()
+                .map_err(config)?,
             wake: Arc::default(),
+            retry_base: i.retry_base.unwrap_or(Duration::from_secs(2)),
         })
     }
 }
@@ -62,9 +73,10 @@ struct Payload {
     text: String,
 }
 
-/// How long to wait after the `attempts`-th failure: 2 s, 4 s, 8 s, … up to 2,048 s.
-fn backoff(attempts: i64) -> Duration {
-    Duration::from_secs(1u64 << attempts.clamp(1, 11) as u32)
+/// How long to wait after the `attempts`-th failure: `base`, twice that, four times, … up to
+/// 1,024 times `base` (about half an hour for the default 2 s).
+fn backoff(base: Duration, attempts: i64) -> Duration {
+    base * (1u32 << (attempts.clamp(1, 11) - 1) as u32)
 }
 
 /// The facts of a just-written event that a notice may name.
@@ -161,32 +173,30 @@ impl App {
         self.notifier.wake.notify_one();
     }
 
-    /// Waits until notices were queued or `at_most` passed.
+    /// Waits until messages were queued, or `at_most` (at most the first retry's wait) passed.
     pub async fn notices_queued(&self, at_most: Duration) {
-        let _ = tokio::time::timeout(at_most, self.notifier.wake.notified()).await;
+        let wait = at_most.min(self.notifier.retry_base);
+        let _ = tokio::time::timeout(wait, self.notifier.wake.notified()).await;
     }
 
-    /// Sends what is due; returns how many went out.
+    /// Sends what is due, one batch; returns how many messages it handled (sent or not), so a
+    /// full batch means more may be waiting.
     pub async fn deliver_notices(&self) -> Result<usize> {
         let now = now_micros();
         let lease = now + LEASE.as_micros() as i64;
-        let mut sent = 0;
-        for m in self.db.claim_due_messages(now, lease, BATCH).await? {
-            let outcome = match serde_json::from_str::<Payload>(&self.open_text(&m.payload_sealed)?)
-            {
-                Ok(p) => self.send(&m.channel, &p).await,
-                Err(e) => Err(IntegrationError::Invalid(e.to_string())),
-            };
+        let batch = self.db.claim_due_messages(now, lease, BATCH).await?;
+        let handled = batch.len();
+        for m in batch {
+            let payload = self.open_text(&m.payload_sealed)?;
+            let outcome = self.send(&m.channel, &m.idempotency_key, &payload).await;
             let now = now_micros();
             match outcome {
-                Ok(()) => {
-                    self.db.message_delivered(&m.id, now).await?;
-                    sent += 1;
-                }
+                Ok(()) => self.db.message_delivered(&m.id, now).await?,
                 Err(e) => {
                     let attempts = m.attempts + 1;
-                    let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS)
-                        .then(|| now + backoff(attempts).as_micros() as i64);
+                    let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS).then(|| {
+                        now + backoff(self.notifier.retry_base, attempts).as_micros() as i64
+                    });
                     // The error text names no recipient (the clients keep it out).
                     tracing::warn!(channel = %m.channel, attempts, retry = retry_at.is_some(), error = %e, "notice not delivered");
                     self.db
@@ -195,19 +205,35 @@ impl App {
                 }
             }
         }
-        Ok(sent)
+        Ok(handled)
     }
 
-    async fn send(&self, channel: &str, p: &Payload) -> std::result::Result<(), IntegrationError> {
+    /// Messages one round of delivery takes.
+    pub const OUTBOX_BATCH: usize = BATCH as usize;
+
+    async fn send(
+        &self,
+        channel: &str,
+        key: &str,
+        payload: &str,
+    ) -> std::result::Result<(), IntegrationError> {
         let missing = || IntegrationError::Config(format!("kênh {channel} chưa được cấu hình"));
+        let bad = |e: serde_json::Error| IntegrationError::Invalid(e.to_string());
         match channel {
             "email" => {
+                let p: Payload = serde_json::from_str(payload).map_err(bad)?;
                 let mailer = self.notifier.mailer.as_ref().ok_or_else(missing)?;
                 mailer.send(&p.to, &p.subject, &p.text).await
             }
             "sms" => {
+                let p: Payload = serde_json::from_str(payload).map_err(bad)?;
                 let sms = self.notifier.sms.as_ref().ok_or_else(missing)?;
                 sms.send(&p.to, &p.text).await.map(|_| ())
+            }
+            "portal" => {
+                let m: PortalDossier = serde_json::from_str(payload).map_err(bad)?;
+                let portal = self.notifier.portal.as_ref().ok_or_else(missing)?;
+                portal.sync(key, &m).await
             }
             _ => Err(missing()),
         }
@@ -220,9 +246,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_then_stays() {
-        assert_eq!(backoff(1), Duration::from_secs(2));
-        assert_eq!(backoff(2), Duration::from_secs(4));
-        assert_eq!(backoff(11), Duration::from_secs(2048));
-        assert_eq!(backoff(40), Duration::from_secs(2048));
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(base, 1), Duration::from_secs(2));
+        assert_eq!(backoff(base, 2), Duration::from_secs(4));
+        assert_eq!(backoff(base, 11), Duration::from_secs(2048));
+        assert_eq!(backoff(base, 40), Duration::from_secs(2048));
     }
 }

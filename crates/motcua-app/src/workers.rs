@@ -70,13 +70,14 @@ async fn every(app: App, period: Duration, what: &'static str, job: Job) {
     }
 }
 
-/// Sends notices as soon as they are queued, and retries what is due every few seconds.
+/// Delivers the outbox (notices, portal sync) as soon as something is queued, batch after batch
+/// while batches come full, and retries what is due every few seconds.
 async fn deliver_notices(app: App) {
     loop {
         match app.deliver_notices().await {
-            Ok(n) if n > 0 => tracing::info!(count = n, "notices delivered"),
+            Ok(n) if n >= App::OUTBOX_BATCH => continue,
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not deliver notices"),
+            Err(e) => tracing::warn!(error = %e, "could not deliver the outbox"),
         }
         app.notices_queued(NOTICES_EVERY).await;
     }

@@ -9,6 +9,7 @@ mod error;
 mod http;
 pub mod mail;
 pub mod payment;
+pub mod portal;
 pub mod registry;
 pub mod sim;
 pub mod sms;

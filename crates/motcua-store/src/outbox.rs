@@ -133,6 +133,30 @@ impl Db {
         Ok(())
     }
 
+    /// How a channel stands: (all messages, delivered, given up, oldest undelivered `created_at`).
+    pub async fn outbox_stats(
+        &self,
+        tenant: &str,
+        channel: &str,
+    ) -> Result<(i64, i64, i64, Option<i64>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS total, \
+             SUM(CASE WHEN delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS delivered, \
+             SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END) AS failed, \
+             MIN(CASE WHEN delivered_at IS NULL THEN created_at END) AS oldest \
+             FROM outbox WHERE tenant_id = $1 AND channel = $2",
+        )
+        .bind(tenant)
+        .bind(channel)
+        .fetch_one(&self.read)
+        .await?;
+        let total: i64 = col(&row, "total")?;
+        let delivered: Option<i64> = col(&row, "delivered")?;
+        let failed: Option<i64> = col(&row, "failed")?;
+        let oldest: Option<i64> = col(&row, "oldest")?;
+        Ok((total, delivered.unwrap_or(0), failed.unwrap_or(0), oldest))
+    }
+
     /// A dossier's messages, oldest first.
     pub async fn messages_of_dossier(&self, dossier_id: &str) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(

@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}", get(pages::dossier::download))
         .route("/admin/calendar", get(pages::admin::calendar).post(pages::admin::set_day))
         .route("/admin/calendar/delete", post(pages::admin::clear_day))
+        .route("/admin/sync", get(pages::sync::show))
         .route("/admin/procedures", get(pages::admin::procedures))
         .route("/admin/procedures/{code}", get(pages::admin::procedure))
         // API
@@ -148,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/payments/callback", post(api::payments::callback))
         .route("/api/v1/verify/{code}", get(api::catalog::verify))
         .route("/api/v1/me/documents", get(api::documents::mine))
+        .route("/api/v1/admin/sync", get(api::keys::sync_status))
         .route("/api/v1/dossiers/{id}/reuse", post(api::documents::reuse))
         .route(
             "/api/v1/agencies/{code}/signing-key",

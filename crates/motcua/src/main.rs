@@ -148,6 +148,9 @@ struct IntegrationArgs {
         default_value = "khongtraloi@dichvucong.example.vn"
     )]
     mail_from: String,
+    /// The national public service portal's sync API.
+    #[arg(long, env = "MOTCUA_PORTAL_URL")]
+    portal_url: Option<String>,
     /// `demo` only: do not start the built-in simulators.
     #[arg(long)]
     no_simulators: bool,
@@ -171,6 +174,8 @@ impl IntegrationArgs {
             ),
             sms_url: self.sms_url.clone(),
             mail,
+            portal_url: self.portal_url.clone(),
+            retry_base: None,
         })
     }
 }

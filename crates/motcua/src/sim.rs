@@ -193,6 +193,7 @@ pub async fn start_for_demo(
         integrations.payment_secret = Some(secret);
     }
     integrations.sms_url.get_or_insert_with(|| base.clone());
+    integrations.portal_url.get_or_insert_with(|| base.clone());
     if integrations.mail.is_none() {
         integrations.mail = Some(crate::mail_config(
             &handle.smtp_addr.to_string(),

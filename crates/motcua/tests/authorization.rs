@@ -43,6 +43,7 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         ),
         (Method::GET, format!("/dossiers/{id}/payments/x")),
         (Method::GET, "/me/documents".into()),
+        (Method::GET, "/admin/sync".into()),
         (Method::POST, "/me/documents/x/forget".into()),
     ]
 }

@@ -144,7 +144,18 @@ impl App {
             reason: ev.reason.as_deref(),
             due_at: patch.due_at.or(d.due_at),
         };
-        let queued = self.queue_notices(&mut tx, &d, told).await?;
+        let synced = crate::portal::Synced {
+            action: cmd.action,
+            seq,
+            to: ev.to,
+            at: now,
+            actor: user.role,
+            reason: ev.reason.as_deref(),
+            code: code.as_deref(),
+            patch: &patch,
+        };
+        let portal = self.queue_portal(&mut tx, &d, synced).await?;
+        let queued = self.queue_notices(&mut tx, &d, told).await? || portal;
         tx.commit().await?;
         if queued {
             self.wake_notifier();

@@ -24,6 +24,7 @@ mod gateway;
 mod mail;
 mod page;
 mod people;
+mod portal;
 mod records;
 mod registry;
 mod sms;
@@ -198,6 +199,8 @@ pub fn router(state: SimState) -> Router {
         )
         .route("/gateway/callbacks", get(gateway::callbacks))
         .route("/bank/transfer", post(bank::transfer))
+        .route("/portal/dossiers", post(portal::sync))
+        .route("/portal/stats", get(portal::stats))
         .route("/sms/send", post(sms::send))
         .route("/sms/messages", get(sms::messages))
         .route("/mail/messages", get(mail::messages))

@@ -48,6 +48,7 @@ pub(crate) struct Data {
     pub callbacks: VecDeque<CallbackRecord>,
     pub sms: VecDeque<SmsMessage>,
     pub mails: VecDeque<MailMessage>,
+    pub portal: super::portal::PortalData,
     pub counter: u64,
 }
 

@@ -1,4 +1,4 @@
-//! Agencies' signing keys (administrators).
+//! Administration through the API: agencies' signing keys, the national portal sync.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -26,4 +26,14 @@ pub async fn rotate_key(
 ) -> Result<(StatusCode, Json<KeyRotated>), ApiError> {
     let public_key = s.app.rotate_agency_key(&user, &code).await?;
     Ok((StatusCode::CREATED, Json(KeyRotated { public_key })))
+}
+
+/// Administrators and supervisors: how the national portal sync stands.
+#[utoipa::path(get, path = "/api/v1/admin/sync", security(("bearer" = [])),
+    responses((status = 200, description = "Sync rate, backlog, oldest unsynced event"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn sync_status(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+) -> Result<Json<motcua_app::SyncStatus>, ApiError> {
+    Ok(Json(s.app.sync_status(&user).await?))
 }

@@ -44,6 +44,7 @@ use utoipa::{Modify, OpenApi};
         payments::callback,
         catalog::verify,
         keys::rotate_key,
+        keys::sync_status,
         documents::mine,
         documents::reuse,
         process::show,

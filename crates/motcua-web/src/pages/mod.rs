@@ -10,6 +10,7 @@ pub mod mydata;
 pub mod payment;
 pub mod public;
 pub mod session;
+pub mod sync;
 pub mod verify;
 
 use askama::Template;
