@@ -51,6 +51,7 @@ pub use results::{FileCheckView, SignedResultView, VerificationView};
 pub use seed::{DEMO_PASSWORD, DemoAccount, SeedReport};
 pub use views::{
     AccessView, AttachmentView, DossierLine, DossierView, EventView, IdentityFact, PublicStatus,
+    QueueFilter, QueueView,
 };
 
 pub type Result<T> = std::result::Result<T, AppError>;

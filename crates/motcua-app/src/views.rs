@@ -25,6 +25,8 @@ pub struct DossierLine {
     pub updated_at: Timestamp,
     /// Past its due instant and still being handled.
     pub overdue: bool,
+    pub urgency: motcua_domain::urgency::Urgency,
+    pub urgency_label: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,5 +177,59 @@ pub(crate) fn access_label(action: &str) -> &'static str {
         "registry_lookup" => "Tra cứu CSDL quốc gia về dân cư",
         "registry_lookup_failed" => "Tra cứu CSDL quốc gia về dân cư (không thành công)",
         _ => "Truy cập dữ liệu",
+    }
+}
+
+/// What an official narrows the work list to.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Part of the dossier code or of the procedure's code or name, any case or diacritics.
+    pub q: Option<String>,
+    pub urgency: Option<motcua_domain::urgency::Urgency>,
+}
+
+/// The work list, filtered, with how many lines of each urgency the whole list has.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueView {
+    pub lines: Vec<DossierLine>,
+    pub counts: Vec<(motcua_domain::urgency::Urgency, &'static str, usize)>,
+    pub total: usize,
+}
+
+impl QueueFilter {
+    /// Keeps the lines that match, in their order; counts on the whole list.
+    pub fn apply(&self, all: Vec<DossierLine>) -> QueueView {
+        use motcua_domain::urgency::Urgency;
+        let counts = Urgency::ALL
+            .into_iter()
+            .map(|u| (u, u.label(), all.iter().filter(|l| l.urgency == u).count()))
+            .filter(|(_, _, n)| *n > 0)
+            .collect();
+        let total = all.len();
+        let needle = self
+            .q
+            .as_deref()
+            .map(motcua_domain::text::fold)
+            .filter(|q| !q.is_empty());
+        let lines = all
+            .into_iter()
+            .filter(|l| self.urgency.is_none_or(|u| l.urgency == u))
+            .filter(|l| {
+                needle.as_deref().is_none_or(|q| {
+                    [
+                        l.code.as_deref().unwrap_or_default(),
+                        &l.procedure_code,
+                        &l.procedure_name,
+                    ]
+                    .iter()
+                    .any(|hay| motcua_domain::text::fold(hay).contains(q))
+                })
+            })
+            .collect();
+        QueueView {
+            lines,
+            counts,
+            total,
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod provenance;
 pub mod role;
 pub mod seal;
 pub mod text;
+pub mod urgency;
 
 pub use dossier::{Command, DossierFacts, DossierState, EventKind, NewEvent, TransitionError};
 pub use procedure::{Component, ComponentSource, FieldType, FormField, OnlineService};

@@ -145,7 +145,8 @@ impl App {
             .db
             .dossiers_of_applicant(&self.tenant, &user.id, 200)
             .await?;
-        Ok(rows.into_iter().map(line).collect())
+        let (cal, now) = (self.calendar(), jiff::Timestamp::now());
+        Ok(rows.into_iter().map(|r| line(&cal, now, r)).collect())
     }
 
     /// The official's work: what their role acts on next in their agency, due first.
@@ -183,7 +184,11 @@ impl App {
                 rows.push(r);
             }
         }
-        Ok(rows.into_iter().map(line).collect())
+        let (cal, now) = (self.calendar(), jiff::Timestamp::now());
+        let mut lines: Vec<DossierLine> = rows.into_iter().map(|r| line(&cal, now, r)).collect();
+        // Most pressing first; within the same urgency, the nearest due date.
+        lines.sort_by_key(|l| (l.urgency, l.due_at.is_none(), l.due_at));
+        Ok(lines)
     }
 
     /// Progress of a dossier for anyone who holds its code: no personal data, no reasons.
@@ -249,11 +254,18 @@ impl App {
     }
 }
 
-fn line(r: motcua_store::DossierListRow) -> DossierLine {
+fn line(
+    cal: &motcua_domain::calendar::Calendar,
+    now: jiff::Timestamp,
+    r: motcua_store::DossierListRow,
+) -> DossierLine {
     let state = DossierState::parse(&r.state).unwrap_or(DossierState::Draft);
     let due_at = r.due_at.map(ts);
+    let urgency = motcua_domain::urgency::urgency(cal, state, due_at, now);
     DossierLine {
-        overdue: state.is_overdue(due_at, jiff::Timestamp::now()),
+        overdue: state.is_overdue(due_at, now),
+        urgency,
+        urgency_label: urgency.label(),
         id: r.id,
         code: r.code,
         procedure_code: r.procedure_code,

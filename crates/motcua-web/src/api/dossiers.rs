@@ -19,17 +19,20 @@ use crate::multipart;
 
 /// Signed-in: citizens get their own dossiers, officials their role's queue.
 #[utoipa::path(get, path = "/api/v1/dossiers", security(("bearer" = [])),
+    params(("q" = Option<String>, Query, description = "Part of the dossier code or of the procedure's code or name"),
+        ("urgency" = Option<String>, Query, description = "overdue, due_today, due_soon, on_time, paused or no_deadline")),
     responses((status = 200, description = "Dossier lines"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
+    axum::extract::Query(query): axum::extract::Query<crate::pages::dossier::QueueQuery>,
 ) -> Result<Json<Vec<DossierLine>>, ApiError> {
     let lines = if user.role == Role::Citizen {
         s.app.my_dossiers(&user).await?
     } else {
         s.app.work_queue(&user).await?
     };
-    Ok(Json(lines))
+    Ok(Json(query.filter()?.apply(lines).lines))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -6,8 +6,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::dossier::Action;
+use motcua_app::domain::urgency::Urgency;
 use motcua_app::domain::{Command, DossierState, FieldType, Role};
-use motcua_app::{AppError, CurrentUser, DossierLine, DossierView};
+use motcua_app::{AppError, CurrentUser, DossierView, QueueFilter, QueueView};
 use serde::Deserialize;
 
 use super::follow::StatusLink;
@@ -24,13 +25,41 @@ struct ListPage {
     heading: &'static str,
     empty_text: &'static str,
     official: bool,
-    lines: Vec<DossierLine>,
+    queue: QueueView,
+    q: String,
+    urgency: String,
 }
 
-/// Citizens see their own dossiers; officials their role's queue in their agency.
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    urgency: String,
+}
+
+impl QueueQuery {
+    pub fn filter(&self) -> Result<QueueFilter, AppError> {
+        let urgency = match self.urgency.as_str() {
+            "" => None,
+            u => Some(Urgency::parse(u).ok_or_else(|| AppError::BadQuery {
+                message: "Mức độ khẩn không hợp lệ.".into(),
+                fields: [("urgency".to_string(), "Không có giá trị này.".to_string())].into(),
+            })?),
+        };
+        Ok(QueueFilter {
+            q: Some(self.q.trim().chars().take(100).collect()),
+            urgency,
+        })
+    }
+}
+
+/// Citizens see their own dossiers; officials their role's queue in their agency, most
+/// pressing first, narrowed by code or procedure and by urgency.
 pub async fn list(
     State(s): State<AppState>,
     PageUser(user): PageUser,
+    Query(query): Query<QueueQuery>,
 ) -> Result<Response, PageError> {
     let official = user.role.is_official();
     let (heading, empty_text, lines) = if official {
@@ -48,12 +77,15 @@ pub async fn list(
     } else {
         return Err(AppError::Forbidden("Tài khoản này không xử lý hồ sơ.".into()).into());
     };
+    let queue = query.filter()?.apply(lines);
     render(&ListPage {
         layout: Layout::new(heading, Some(user)),
         heading,
         empty_text,
         official,
-        lines,
+        queue,
+        q: query.q,
+        urgency: query.urgency,
     })
 }
 
@@ -397,4 +429,9 @@ pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response
         bytes,
     )
         .into_response()
+}
+
+/// The urgencies a work list can be narrowed to, most pressing first.
+pub fn urgencies() -> [Urgency; 6] {
+    Urgency::ALL
 }
