@@ -32,7 +32,13 @@ async function freePort() {
   });
 }
 
-/** Starts `motcua demo` on a fresh data folder and a free port; resolves once /healthz answers 200. */
+/** The line `motcua demo` prints on stdout with the address of its built-in simulators. */
+const SIM_LINE = /Máy giả lập \(CSDL dân cư, cổng thanh toán, ngân hàng, SMS, thư\): (http:\/\/\S+)/;
+
+/**
+ * Starts `motcua demo` on a fresh data folder and a free port; resolves once /healthz answers 200
+ * and the built-in simulators (their address, `simURL`, read from stdout) answer /sim/healthz.
+ */
 export async function startApp({ timeoutMs = 60_000 } = {}) {
   if (!existsSync(MOTCUA_BIN)) {
     throw new Error(`motcua binary not found at ${MOTCUA_BIN} (build it with "cargo build -p motcua" or set MOTCUA_BIN)`);
@@ -49,7 +55,19 @@ export async function startApp({ timeoutMs = 60_000 } = {}) {
     output += chunk.toString();
     if (output.length > 200_000) output = output.slice(-100_000);
   };
-  child.stdout.on('data', keep);
+  let stdout = '';
+  let simURL = null;
+  // Decoded as UTF-8 by the streams, so a Vietnamese letter split between two chunks stays whole.
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    keep(chunk);
+    if (simURL === null) {
+      stdout += chunk;
+      const m = stdout.match(SIM_LINE);
+      if (m) simURL = m[1];
+    }
+  });
   child.stderr.on('data', keep);
   let exited = null;
   const exitPromise = new Promise((ok) => child.on('exit', (code, signal) => {
@@ -59,6 +77,8 @@ export async function startApp({ timeoutMs = 60_000 } = {}) {
 
   const app = {
     baseURL,
+    /** The simulators (population registry, payment gateway, bank, SMS, mail); set once they answer. */
+    simURL: null,
     dataDir,
     pid: child.pid,
     output: () => output,
@@ -83,14 +103,21 @@ export async function startApp({ timeoutMs = 60_000 } = {}) {
     }
     try {
       const res = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return app;
+      if (res.status === 200 && simURL !== null) {
+        const sim = await fetch(`${simURL}/sim/healthz`, { signal: AbortSignal.timeout(2_000) });
+        if (sim.status === 200) {
+          app.simURL = simURL;
+          return app;
+        }
+      }
     } catch {
       // not listening yet
     }
     await sleep(200);
   }
   await app.stop();
-  throw new Error(`motcua did not answer 200 on /healthz within ${timeoutMs} ms:\n${output}`);
+  const waitingFor = simURL === null ? 'print the simulators\' address' : 'answer 200 on /healthz and /sim/healthz';
+  throw new Error(`motcua did not ${waitingFor} within ${timeoutMs} ms:\n${output}`);
 }
 
 export async function launchBrowser() {
@@ -112,10 +139,14 @@ export async function launchBrowser() {
   });
 }
 
+/**
+ * Removes the numbered screenshots `checkPage` takes ("01-….png"), not those of the other test
+ * files (named "<file>-….png", rewritten at each run), which may already have run.
+ */
 export function resetScreenshots() {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   for (const f of readdirSync(SCREENSHOT_DIR)) {
-    if (f.endsWith('.png')) rmSync(join(SCREENSHOT_DIR, f), { force: true });
+    if (/^\d+-.*\.png$/.test(f)) rmSync(join(SCREENSHOT_DIR, f), { force: true });
   }
 }
 
@@ -187,4 +218,37 @@ export function tinyPdf() {
   for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, 'latin1');
+}
+
+/**
+ * The JSON API as `login` (a demo account): `call(method, path, body)` sends JSON, or a FormData
+ * as multipart, with the bearer token, and resolves to `{ status, body }` (the parsed JSON).
+ */
+export async function apiLogin(baseURL, login) {
+  const res = await fetch(`${baseURL}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password: DEMO_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`API login ${login}: ${res.status} ${await res.text()}`);
+  const { token } = await res.json();
+  const call = async (method, path, body) => {
+    const headers = { authorization: `Bearer ${token}` };
+    let payload;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const r = await fetch(`${baseURL}${path}`, { method, headers, body: payload });
+    const text = await r.text();
+    let parsed = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    return { status: r.status, body: parsed };
+  };
+  return { token, call };
 }
