@@ -30,6 +30,8 @@ const RECONCILE_BATCH: i64 = 50;
 #[derive(Clone, Default)]
 pub(crate) struct PaymentSettings {
     gateway: Option<GatewayClient>,
+    /// `scheme://host[:port]` of the gateway, which the payer's browser is sent to.
+    gateway_origin: Option<String>,
     secret: Option<String>,
     public_url: Option<String>,
 }
@@ -52,12 +54,25 @@ impl PaymentSettings {
             ),
             _ => None,
         };
+        let gateway_origin = gateway
+            .as_ref()
+            .and(i.gateway_url.as_deref())
+            .and_then(origin_of);
         Ok(PaymentSettings {
             gateway,
+            gateway_origin,
             secret: i.payment_secret.clone(),
             public_url,
         })
     }
+}
+
+/// `scheme://authority` of an absolute http(s) URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    (matches!(scheme, "http" | "https") && !authority.is_empty())
+        .then(|| format!("{scheme}://{authority}"))
 }
 
 /// A dossier's fees as its page shows them.
@@ -185,6 +200,12 @@ impl From<Callback> for Notice {
 }
 
 impl App {
+    /// Where the payer's browser goes to pay (pages that send it there allow it as a form
+    /// target); `None` without a gateway.
+    pub fn payment_gateway_origin(&self) -> Option<&str> {
+        self.payments.gateway_origin.as_deref()
+    }
+
     /// What the dossier owes now, from its procedure version and its form.
     async fn quote_of(&self, d: &DossierRow) -> Result<FeeQuote> {
         let p = self.procedure_of(d).await?;
@@ -590,5 +611,24 @@ impl App {
             method_label: method_label(&p.method),
             transaction_id: p.transaction_id.clone().unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn the_origin_of_a_gateway_url() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8090").as_deref(),
+            Some("http://127.0.0.1:8090")
+        );
+        assert_eq!(
+            origin_of("https://pay.example.vn/api/v2?x=1").as_deref(),
+            Some("https://pay.example.vn")
+        );
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(origin_of("pay.example.vn"), None);
     }
 }

@@ -73,7 +73,10 @@ pub fn router(state: AppState) -> Router {
         .route("/procedures", get(pages::public::procedures))
         .route("/procedures/{code}", get(pages::public::procedure))
         .route("/status", get(pages::public::status))
-        .route("/login", get(pages::session::login_page).post(pages::session::login))
+        .route(
+            "/login",
+            get(pages::session::login_page).post(pages::session::login),
+        )
         .route("/logout", post(pages::session::logout))
         // signed in
         .route("/procedures/{code}/file", get(pages::filing::file_new_page))
@@ -83,21 +86,27 @@ pub fn router(state: AppState) -> Router {
         .route("/me/data", get(pages::mydata::show))
         .route("/me/data/flags", post(pages::mydata::flag))
         .route("/me/documents", get(pages::documents::show))
+        .route("/me/documents/{id}/forget", post(pages::documents::forget))
         .route(
-            "/me/documents/{id}/forget",
-            post(pages::documents::forget),
+            "/procedures/{code}/draft",
+            post(pages::filing::autosave_new),
         )
-        .route("/procedures/{code}/draft", post(pages::filing::autosave_new))
         .route("/dossiers/{id}/draft", post(pages::filing::autosave_edit))
         .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
         .route("/dossiers/{id}/payment", post(pages::payment::start))
-        .route("/dossiers/{id}/payment/return", get(pages::payment::returned))
+        .route(
+            "/dossiers/{id}/payment/return",
+            get(pages::payment::returned),
+        )
         .route(
             "/dossiers/{id}/payments/{payment}",
             get(pages::payment::receipt),
         )
         .route("/dossiers/{id}/actions/{action}", post(pages::dossier::act))
-        .route("/dossiers/{id}/steps/{node}", post(pages::dossier::complete_step))
+        .route(
+            "/dossiers/{id}/steps/{node}",
+            post(pages::dossier::complete_step),
+        )
         .route(
             "/dossiers/{id}/feedback",
             get(pages::feedback::dossier_form).post(pages::feedback::dossier_send),
@@ -110,30 +119,48 @@ pub fn router(state: AppState) -> Router {
         .route("/feedback", get(pages::feedback::agency))
         .route("/feedback/{id}/answer", post(pages::feedback::answer))
         .route("/files/{id}", get(pages::dossier::download))
-        .route("/admin/calendar", get(pages::admin::calendar).post(pages::admin::set_day))
+        .route(
+            "/admin/calendar",
+            get(pages::admin::calendar).post(pages::admin::set_day),
+        )
         .route("/admin/calendar/delete", post(pages::admin::clear_day))
         .route("/admin/sync", get(pages::sync::show))
         .route("/admin/procedures", get(pages::admin::procedures))
         .route("/admin/procedures/{code}", get(pages::admin::procedure))
         // API
         .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/session", post(api::session::login).delete(api::session::logout))
+        .route(
+            "/api/v1/session",
+            post(api::session::login).delete(api::session::logout),
+        )
         .route("/api/v1/procedures", get(api::catalog::search))
         .route("/api/v1/procedures/{code}", get(api::catalog::procedure))
         .route("/api/v1/status/{code}", get(api::catalog::status))
-        .route("/api/v1/dossiers", get(api::dossiers::list).post(api::dossiers::create))
+        .route(
+            "/api/v1/dossiers",
+            get(api::dossiers::list).post(api::dossiers::create),
+        )
         .route("/api/v1/dossiers/{id}", get(api::dossiers::show))
-        .route("/api/v1/dossiers/{id}/form", axum::routing::put(api::dossiers::update_form))
+        .route(
+            "/api/v1/dossiers/{id}/form",
+            axum::routing::put(api::dossiers::update_form),
+        )
         .route("/api/v1/dossiers/{id}/actions", post(api::dossiers::act))
         .route("/api/v1/dossiers/{id}/process", get(api::process::show))
-        .route("/api/v1/dossiers/{id}/steps/{node}", post(api::process::complete_step))
+        .route(
+            "/api/v1/dossiers/{id}/steps/{node}",
+            post(api::process::complete_step),
+        )
         .route(
             "/api/v1/procedures/{code}/process",
             get(api::process::versions).post(api::process::upload),
         )
         .route("/api/v1/files/{id}", get(api::dossiers::download))
         .route("/api/v1/me/access-log", get(api::dossiers::access_log))
-        .route("/api/v1/dossiers/{id}/feedback", post(api::feedback::give_on_dossier))
+        .route(
+            "/api/v1/dossiers/{id}/feedback",
+            post(api::feedback::give_on_dossier),
+        )
         .route("/api/v1/me/feedback", get(api::feedback::mine))
         .route(
             "/api/v1/feedback",
@@ -157,7 +184,10 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(uploads)
         .fallback(pages::public::not_found)
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(middleware::from_fn(log_request))
         .layer(CompressionLayer::new())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -165,9 +195,22 @@ pub fn router(state: AppState) -> Router {
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            CONTENT_SECURITY_POLICY,
         ))
         .with_state(state)
+}
+
+/// Scripts, styles and images from this origin only; forms post here only (a page whose form
+/// leads to the payment gateway adds the gateway, see [`csp_with_form_target`]).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The policy for a page whose form is answered with a redirect to `origin` (browsers check
+/// `form-action` on the redirect too).
+pub fn csp_with_form_target(origin: &str) -> String {
+    CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origin}"),
+    )
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

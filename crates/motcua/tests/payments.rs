@@ -314,7 +314,18 @@ async fn a_gateway_payment_is_settled_by_asking_the_gateway_when_its_notice_is_l
         // the gateway and shows the payment at once.
         faults(&sim, "gateway", json!({"drop_rate": 1.0})).await;
         let page = page_login(&server, LAN).await;
-        let html = page_html(&page, &format!("{}/dossiers/{id}", server.base)).await;
+        let res = page
+            .get(format!("{}/dossiers/{id}", server.base))
+            .send()
+            .await
+            .unwrap();
+        // Browsers check form-action on the redirect to the gateway too.
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains(&format!("form-action 'self' {sim}")), "{csp}");
+        let html = res.text().await.unwrap();
         assert!(html.contains("Thanh toán trực tuyến"), "{html}");
         let csrf = csrf_of(&html);
         let res = page

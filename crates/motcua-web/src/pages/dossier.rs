@@ -228,12 +228,18 @@ pub async fn show(
         Some(code) if signed => Some(StatusLink::verify(&headers, code)),
         _ => None,
     };
-    render(&DossierPage {
+    let page = DossierPage {
         status,
         fees,
         verify,
         ..dossier_page(user, d, flash, None)
-    })
+    };
+    let response = render(&page)?;
+    Ok(super::payment::allow_gateway(
+        &s,
+        page.fees.as_ref(),
+        response,
+    ))
 }
 
 #[derive(Template)]
@@ -351,13 +357,16 @@ pub(super) async fn refused(
     let (status, _) = crate::error::classify(&e);
     let d = s.app.dossier_view_drawn(&user, id, true).await?;
     let fees = super::payment::fee_vm(s, &user, id).await?;
-    render_status(
-        status,
-        &DossierPage {
-            fees,
-            ..dossier_page(user, d, None, Some(e.to_string()))
-        },
-    )
+    let page = DossierPage {
+        fees,
+        ..dossier_page(user, d, None, Some(e.to_string()))
+    };
+    let response = render_status(status, &page)?;
+    Ok(super::payment::allow_gateway(
+        s,
+        page.fees.as_ref(),
+        response,
+    ))
 }
 
 /// The leader of the handling agency, while the dossier awaits approval.

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::{AppError, CurrentUser, DossierView, FeeView, ReceiptView};
 use serde::Deserialize;
@@ -43,6 +44,19 @@ pub async fn fee_vm(
         owner: user.role == motcua_app::domain::Role::Citizen,
         view,
     }))
+}
+
+/// A page with the fees form: its policy lets the form lead to the gateway.
+pub fn allow_gateway(s: &AppState, fees: Option<&FeeVm>, mut response: Response) -> Response {
+    let pays = fees.is_some_and(|f| f.owner && f.view.payable && f.view.gateway);
+    if let (true, Some(origin)) = (pays, s.app.payment_gateway_origin()) {
+        if let Ok(value) = HeaderValue::from_str(&crate::csp_with_form_target(origin)) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    response
 }
 
 /// The note shown when the applicant comes back from the gateway.
