@@ -49,12 +49,12 @@ pub async fn fee_vm(
 /// A page with the fees form: its policy lets the form lead to the gateway.
 pub fn allow_gateway(s: &AppState, fees: Option<&FeeVm>, mut response: Response) -> Response {
     let pays = fees.is_some_and(|f| f.owner && f.view.payable && f.view.gateway);
-    if let (true, Some(origin)) = (pays, s.app.payment_gateway_origin()) {
-        if let Ok(value) = HeaderValue::from_str(&crate::csp_with_form_target(origin)) {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_SECURITY_POLICY, value);
-        }
+    if let (true, Some(origin)) = (pays, s.app.payment_gateway_origin())
+        && let Ok(value) = HeaderValue::from_str(&crate::csp_with_form_target(origin))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
     }
     response
 }
