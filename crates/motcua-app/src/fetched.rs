@@ -7,7 +7,7 @@
 use motcua_domain::ComponentSource;
 use motcua_domain::form::FormValues;
 use motcua_integrations::registry::RegistryError;
-use motcua_store::{AccessLogEntry, DossierRow, RegistryRecordRow};
+use motcua_store::{DossierRow, RegistryRecordRow};
 use serde::Serialize;
 
 use crate::views::ts;
@@ -92,23 +92,14 @@ impl App {
                     _ => Err(RegistryError::Unavailable("not connected".into())),
                 };
             if c.lookup.is_none() {
-                let action = if answer.is_ok() {
-                    "registry_lookup"
-                } else {
-                    "registry_lookup_failed"
-                };
-                self.db
-                    .log_access(&AccessLogEntry {
-                        id: new_id(),
-                        at: now_micros(),
-                        actor_id: user.id.clone(),
-                        actor_role: user.role.as_str().into(),
-                        subject_user_id: Some(d.applicant_id.clone()),
-                        dossier_id: Some(d.id.clone()),
-                        action: action.into(),
-                        purpose: purpose.clone(),
-                    })
-                    .await?;
+                self.log_registry_read(
+                    user,
+                    &d.applicant_id,
+                    Some(&d.id),
+                    answer.is_ok(),
+                    &purpose,
+                )
+                .await?;
             }
             let (status, record) = match answer {
                 Ok(fields) => {

@@ -161,22 +161,7 @@ impl App {
         };
         let purpose = format!("Điền sẵn hồ sơ {} – {}", p.code, p.name);
         let answer = client.person(personal_id, &purpose).await;
-        let action = if answer.is_ok() {
-            "registry_lookup"
-        } else {
-            "registry_lookup_failed"
-        };
-        self.db
-            .log_access(&AccessLogEntry {
-                id: new_id(),
-                at: now_micros(),
-                actor_id: user.id.clone(),
-                actor_role: user.role.as_str().into(),
-                subject_user_id: Some(user.id.clone()),
-                dossier_id: None,
-                action: action.into(),
-                purpose,
-            })
+        self.log_registry_read(user, &user.id, None, answer.is_ok(), &purpose)
             .await?;
         match answer {
             Ok(person) => {
@@ -193,6 +178,37 @@ impl App {
                 Ok(Some((account(true), Some(e.to_string()))))
             }
         }
+    }
+}
+
+impl App {
+    /// Records a read of a citizen's records in a national database in their access log.
+    pub(crate) async fn log_registry_read(
+        &self,
+        user: &CurrentUser,
+        subject_user_id: &str,
+        dossier_id: Option<&str>,
+        answered: bool,
+        purpose: &str,
+    ) -> Result<()> {
+        let action = if answered {
+            "registry_lookup"
+        } else {
+            "registry_lookup_failed"
+        };
+        self.db
+            .log_access(&AccessLogEntry {
+                id: new_id(),
+                at: now_micros(),
+                actor_id: user.id.clone(),
+                actor_role: user.role.as_str().into(),
+                subject_user_id: Some(subject_user_id.to_string()),
+                dossier_id: dossier_id.map(str::to_string),
+                action: action.into(),
+                purpose: purpose.to_string(),
+            })
+            .await?;
+        Ok(())
     }
 }
 

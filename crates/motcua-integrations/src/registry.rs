@@ -113,13 +113,32 @@ impl RegistryClient {
 
     /// The person with this personal ID; `purpose` says why (e.g. the dossier code).
     pub async fn person(&self, personal_id: &str, purpose: &str) -> Result<Person, RegistryError> {
+        self.read("registry/people", personal_id, purpose).await
+    }
+
+    /// The person's social insurance book; the purpose is recorded like any registry read.
+    pub async fn insurance_book(
+        &self,
+        personal_id: &str,
+        purpose: &str,
+    ) -> Result<InsuranceBook, RegistryError> {
+        self.read("insurance/books", personal_id, purpose).await
+    }
+
+    /// One record about a person, with the purpose every read of the data exchange must state.
+    async fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        collection: &str,
+        personal_id: &str,
+        purpose: &str,
+    ) -> Result<T, RegistryError> {
         check_personal_id(personal_id)?;
         if purpose.trim().is_empty() {
             return Err(RegistryError::Invalid("mục đích tra cứu".into()));
         }
         let resp = self
             .http
-            .get(format!("{}/registry/people/{personal_id}", self.base))
+            .get(format!("{}/{collection}/{personal_id}", self.base))
             .header(PURPOSE_HEADER, http::percent_encode(purpose))
             .send()
             .await
@@ -131,29 +150,6 @@ impl RegistryClient {
     }
 
     /// Sends a correction request; answers the registry's ticket number.
-    /// The person's social insurance book; the purpose is recorded like any registry read.
-    pub async fn insurance_book(
-        &self,
-        personal_id: &str,
-        purpose: &str,
-    ) -> Result<InsuranceBook, RegistryError> {
-        check_personal_id(personal_id)?;
-        if purpose.trim().is_empty() {
-            return Err(RegistryError::Invalid("mục đích tra cứu".into()));
-        }
-        let resp = self
-            .http
-            .get(format!("{}/insurance/books/{personal_id}", self.base))
-            .header(PURPOSE_HEADER, http::percent_encode(purpose))
-            .send()
-            .await
-            .map_err(IntegrationError::from)?;
-        if resp.status() == StatusCode::NOT_FOUND {
-            return Err(RegistryError::NotFound);
-        }
-        Ok(http::read_json(resp).await?)
-    }
-
     pub async fn report_correction(
         &self,
         request: &CorrectionRequest,
