@@ -14,6 +14,8 @@
 #   PG_ADMIN_URL PostgreSQL on this machine where a throw-away database is created and dropped
 #                (default postgres://postgres@127.0.0.1:5432/test)
 #   MOTCUA_BIN   binary to run (default target/release/motcua, built first unless SKIP_BUILD=1)
+#   DEMO_ARGS    more flags for `motcua demo` (e.g. --no-simulators: no outbox traffic to the
+#                built-in registry/gateway/SMS/mail/portal simulators)
 #   KEEP_WORK=1  keep the temporary folder (server stdout/stderr, raw wrk output) for a look
 #
 # Every request goes to 127.0.0.1; every wrk run is bounded by DURATION and stops by itself.
@@ -217,12 +219,14 @@ run_backend() {
   fi
 
   # Port 0: the kernel picks a free port; the demo prints the address it listens on.
-  MOTCUA_LOG=$LOG_FILTER "$BIN" demo --data "$data" --listen 127.0.0.1:0 "${db_args[@]}" \
+  # shellcheck disable=SC2086 # DEMO_ARGS is a list of flags
+  MOTCUA_LOG=$LOG_FILTER "$BIN" demo --data "$data" --listen 127.0.0.1:0 "${db_args[@]}" ${DEMO_ARGS:-} \
     >"$WORK/$backend-stdout.txt" 2>"$WORK/$backend-stderr.txt" &
   SERVER_PID=$!
   local base=
   for _ in $(seq 1 600); do
-    base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/$backend-stdout.txt" | head -n1 || true)
+    # The demo's own address (its simulators print theirs first).
+    base=$(grep 'đang chạy tại' "$WORK/$backend-stdout.txt" | grep -oE 'http://127\.0\.0\.1:[0-9]+' | head -n1 || true)
     [[ -n $base ]] && break
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/$backend-stderr.txt" >&2; die "server exited"; }
     sleep 0.1
