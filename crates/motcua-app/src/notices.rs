@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::views::ts;
-use crate::{App, AppError, Integrations, Result, new_id, now_micros};
+use crate::{App, AppError, Integrations, ProcedureView, Result, new_id, now_micros};
 
 /// Messages leased in one round.
 const BATCH: i64 = 20;
@@ -79,6 +79,15 @@ fn backoff(base: Duration, attempts: i64) -> Duration {
     base * (1u32 << (attempts.clamp(1, 11) - 1) as u32)
 }
 
+/// The applicant's facts that leave the system with a notice or the portal sync, read once per
+/// event (and only when something is configured to receive them).
+pub(crate) struct Applicant {
+    pub name: String,
+    pub personal_id: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
 /// The facts of a just-written event that a notice may name.
 pub(crate) struct Told<'a> {
     pub kind: EventKind,
@@ -96,16 +105,17 @@ impl App {
         &self,
         tx: &mut Tx,
         d: &DossierRow,
+        p: &ProcedureView,
+        applicant: Option<&Applicant>,
         told: Told<'_>,
     ) -> Result<bool> {
         let n = &self.notifier;
-        if n.mailer.is_none() && n.sms.is_none() {
+        let Some(applicant) = applicant.filter(|_| n.mailer.is_some() || n.sms.is_some()) else {
             return Ok(false);
-        }
+        };
         let Some(code) = told.code.or(d.code.as_deref()) else {
             return Ok(false);
         };
-        let procedure = self.procedure_of(d).await?.name;
         let due = told.due_at.map(|t| {
             motcua_domain::calendar::local_date(ts(t))
                 .strftime("%d/%m/%Y")
@@ -113,28 +123,17 @@ impl App {
         });
         let facts = NoticeFacts {
             code,
-            procedure: &procedure,
+            procedure: &p.name,
             reason: told.reason,
             due: due.as_deref(),
         };
         let Some(message) = notice::for_applicant(told.kind, facts) else {
             return Ok(false);
         };
-        let Some(applicant) = self.db.user(&d.applicant_id).await? else {
-            return Ok(false);
-        };
-        let profile = self.profile_of(&applicant)?.unwrap_or_default();
-        let contact = |key: &str| {
-            profile[key]
-                .as_str()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
         let mut queued = false;
         for (channel, to, enabled) in [
-            ("email", contact("email"), n.mailer.is_some()),
-            ("sms", contact("phone"), n.sms.is_some()),
+            ("email", applicant.email.clone(), n.mailer.is_some()),
+            ("sms", applicant.phone.clone(), n.sms.is_some()),
         ] {
             let (Some(to), true) = (to, enabled) else {
                 continue;
@@ -166,6 +165,32 @@ impl App {
             queued = true;
         }
         Ok(queued)
+    }
+
+    /// The applicant's facts for what leaves the system about `d`; `None` when no outside
+    /// channel (mail, SMS, portal) is configured, so nothing is read for nothing.
+    pub(crate) async fn applicant_for_outside(&self, d: &DossierRow) -> Result<Option<Applicant>> {
+        let n = &self.notifier;
+        if n.mailer.is_none() && n.sms.is_none() && n.portal.is_none() {
+            return Ok(None);
+        }
+        let Some(user) = self.db.user(&d.applicant_id).await? else {
+            return Ok(None);
+        };
+        let profile = self.profile_of(&user)?.unwrap_or_default();
+        let field = |key: &str| {
+            profile[key]
+                .as_str()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        Ok(Some(Applicant {
+            name: self.open_text(&user.display_name_sealed)?,
+            personal_id: field("personal_id").unwrap_or_default(),
+            email: field("email"),
+            phone: field("phone"),
+        }))
     }
 
     /// Wakes the delivery worker (after a commit that queued notices).

@@ -524,7 +524,11 @@ impl App {
                 reason: None,
                 due_at: None,
             };
-            queued = self.queue_notices(&mut tx, &d, told).await?;
+            let procedure = self.procedure_of(&d).await?;
+            let applicant = self.applicant_for_outside(&d).await?;
+            queued = self
+                .queue_notices(&mut tx, &d, &procedure, applicant.as_ref(), told)
+                .await?;
         }
         match tx.commit().await {
             Ok(()) => {

@@ -9,8 +9,9 @@ use motcua_integrations::portal::{PortalDossier, PortalProgress};
 use motcua_store::{DossierPatch, DossierRow, OutboxRow, Tx};
 use serde::Serialize;
 
+use crate::notices::Applicant;
 use crate::views::ts;
-use crate::{App, AppError, CurrentUser, Result, new_id};
+use crate::{App, AppError, CurrentUser, ProcedureView, Result, new_id};
 
 /// `yyyyMMddHHmmss` in Vietnam time, or empty.
 fn portal_time(micros: Option<i64>) -> String {
@@ -56,25 +57,19 @@ impl App {
         &self,
         tx: &mut Tx,
         d: &DossierRow,
+        p: &ProcedureView,
+        applicant: Option<&Applicant>,
         e: Synced<'_>,
     ) -> Result<bool> {
-        if self.notifier.portal.is_none() || e.action == Action::Rate {
+        let Some(applicant) = applicant.filter(|_| self.notifier.portal.is_some()) else {
+            return Ok(false);
+        };
+        if e.action == Action::Rate {
             return Ok(false);
         }
         let (Some(code), Some(status)) = (e.code.or(d.code.as_deref()), e.to.national_status())
         else {
             return Ok(false);
-        };
-        let p = self.procedure_of(d).await?;
-        let applicant = self.db.user(&d.applicant_id).await?;
-        let (name, personal_id) = match &applicant {
-            Some(u) => (
-                self.open_text(&u.display_name_sealed)?,
-                self.profile_of(u)?
-                    .and_then(|v| v["personal_id"].as_str().map(str::to_string))
-                    .unwrap_or_default(),
-            ),
-            None => (String::new(), String::new()),
         };
         let paid = self
             .db
@@ -93,8 +88,8 @@ impl App {
             ma_tthc: p.code.clone(),
             kenh_thuc_hien: d.channel,
             loai_doi_tuong: 1,
-            chu_ho_so: name,
-            dinh_danh_chs: personal_id,
+            chu_ho_so: applicant.name.clone(),
+            dinh_danh_chs: applicant.personal_id.clone(),
             trang_thai_ho_so: i64::from(status),
             ngay_nop_ho_so: portal_time(e.patch.submitted_at.or(d.submitted_at)),
             ngay_tiep_nhan: portal_time(e.patch.received_at.or(d.received_at)),

@@ -34,8 +34,10 @@ impl App {
     ) -> Result<String> {
         let ev = dossier::decide(self.facts(&d)?, user.role, relation(user, &d), cmd)?;
         let now = now_micros();
+        let procedure = self.procedure_of(&d).await?;
+        let applicant = self.applicant_for_outside(&d).await?;
         let process = self
-            .process_for_action(&d, &self.procedure_of(&d).await?, cmd.action, now)
+            .process_for_action(&d, &procedure, cmd.action, now)
             .await?;
         let mut patch = DossierPatch {
             state: Some(ev.to.as_str().into()),
@@ -66,7 +68,7 @@ impl App {
                 code = Some(new_code);
             }
             Action::Receive => {
-                let p = self.procedure_of(&d).await?;
+                let p = &procedure;
                 let remaining =
                     (d.clock_remaining_minutes >= 0).then_some(d.clock_remaining_minutes);
                 let due = calendar::due_on_receipt(
@@ -154,8 +156,13 @@ impl App {
             code: code.as_deref(),
             patch: &patch,
         };
-        let portal = self.queue_portal(&mut tx, &d, synced).await?;
-        let queued = self.queue_notices(&mut tx, &d, told).await? || portal;
+        let portal = self
+            .queue_portal(&mut tx, &d, &procedure, applicant.as_ref(), synced)
+            .await?;
+        let queued = self
+            .queue_notices(&mut tx, &d, &procedure, applicant.as_ref(), told)
+            .await?
+            || portal;
         tx.commit().await?;
         if queued {
             self.wake_notifier();
