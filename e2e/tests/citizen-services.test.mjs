@@ -6,17 +6,16 @@
 // is screenshotted and must have no axe violation at all (WCAG 2.1 A and AA); the simulators'
 // pages (the gateway's payer page) are not ours: they are screenshotted but not checked.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
-  DEMO_PASSWORD,
-  SCREENSHOT_DIR,
   apiLogin,
+  checkNoViolations,
   launchBrowser,
   navigating,
+  screenshotAs,
+  signIn,
   startApp,
   tinyPdf,
 } from './helpers.mjs';
@@ -28,7 +27,6 @@ const COMMUNE = 'Phan Đình Phùng';
 const JUSTICE = 'Sở Tư pháp';
 const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1366, height: 768 } };
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const PAID = 'Đã nộp đủ phí, lệ phí.';
 const UNVERIFIED = 'Chưa đối chiếu được với CSDL dân cư – cần kiểm tra';
 const BIRTH_CERTIFICATE = 'Giấy chứng sinh (hoặc văn bản của người làm chứng)';
@@ -36,24 +34,7 @@ const BIRTH_RESULT = 'Giấy khai sinh (bản điện tử)';
 /** The signed result of the verification test: a PDF whose bytes this test knows. */
 const RESULT_PDF = Buffer.concat([tinyPdf(), Buffer.from('% Giay khai sinh ban dien tu, e2e\n', 'latin1')]);
 
-/** Screenshot, then axe: any violation, whatever its impact, fails the test. */
-async function checkNoViolations(page, name) {
-  const slug = await screenshot(page, name);
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const found = results.violations.map(
-    (v) => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-  console.log(`axe ${slug}: ${results.passes.length} rules passed, ${found.length} violated`);
-  assert.deepEqual(found, [], `axe on "${name}" (${page.url()})`);
-}
 
-/** Screenshot only: for the simulators' pages, which are not motcua's. */
-async function screenshot(page, name) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const slug = `services-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${slug}.png`), fullPage: true });
-  return slug;
-}
 
 /** Reloads `page` until `text` is in its main content (notices travel on their own), at most ~10 s. */
 async function reloadUntil(page, text) {
@@ -152,21 +133,8 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
     await app?.stop();
   });
 
-  async function signedIn(login, options) {
-    const context = await browser.newContext({ baseURL: app.baseURL, locale: 'vi-VN', ...options });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.setDefaultNavigationTimeout(20_000);
-    if (login) {
-      await page.goto('/login');
-      await page.getByLabel('Số định danh cá nhân hoặc tên đăng nhập').fill(login);
-      await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-      const res = await navigating(page, () => page.getByRole('button', { name: 'Đăng nhập', exact: true }).click());
-      assert.equal(res.status(), 200);
-      await page.getByRole('button', { name: /^Đăng xuất/ }).waitFor();
-    }
-    return { context, page };
-  }
+  const signedIn = (login, options) => signIn(browser, app.baseURL, login, options);
+
 
   it('files HT-01 on a phone while the population registry is down; the officer is told to check', async () => {
     let code;
@@ -187,7 +155,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
           assert.equal(source.trim(), '(chờ đối chiếu)', 'every fact waits to be checked');
         }
         assert.ok((await page.locator('main').innerText()).includes(CITIZEN_NAME));
-        await checkNoViolations(page, 'filing form registry down');
+        await checkNoViolations(page, 'services', 'filing form registry down');
 
         const agency = page.locator('#agency_id option', { hasText: COMMUNE });
         await page.selectOption('#agency_id', await agency.getAttribute('value'));
@@ -208,7 +176,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
         code = heading.match(/^Hồ sơ (\S+)$/)?.[1];
         assert.ok(code, `heading should be "Hồ sơ <code>", got "${heading}"`);
         assert.ok((await page.locator('.success').textContent()).includes(code));
-        await checkNoViolations(page, 'filed registry down');
+        await checkNoViolations(page, 'services', 'filed registry down');
       } finally {
         await citizen.context.close();
       }
@@ -230,7 +198,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
         for (const source of await rows.locator('td:last-child').allInnerTexts()) {
           assert.equal(source.trim(), UNVERIFIED, 'every fact is flagged for the officer');
         }
-        await checkNoViolations(page, 'officer dossier unverified');
+        await checkNoViolations(page, 'services', 'officer dossier unverified');
       } finally {
         await desk.context.close();
       }
@@ -248,7 +216,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       const fees = page.locator('section#fees');
       await fees.getByRole('heading', { level: 2, name: 'Phí, lệ phí' }).waitFor();
       assert.match(await fees.innerText(), /Còn phải nộp: 200\.000 đồng/);
-      await checkNoViolations(page, 'dossier fee due');
+      await checkNoViolations(page, 'services', 'dossier fee due');
 
       // The form posts to motcua, which sends the browser on to the gateway (another origin):
       // if the browser refuses (a Content-Security-Policy, say), say what it said.
@@ -267,7 +235,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       const payer = new URL(page.url());
       assert.equal(payer.origin, app.simURL, 'the payer page is the gateway\'s');
       assert.match(payer.pathname, /^\/gateway\/pay\/[^/]+$/);
-      await screenshot(page, 'gateway payer page');
+      await screenshotAs(page, 'services', 'gateway payer page');
 
       res = await navigating(page, () => page.getByRole('button', { name: 'Thanh toán', exact: true }).click());
       assert.equal(res.status(), 200);
@@ -281,7 +249,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       assert.equal(payments.length, 1, `one payment: ${payments}`);
       assert.match(payments[0], /^Cổng thanh toán trực tuyến · Đã thanh toán · 200\.000 đồng · Biên lai điện tử BL-/);
       assert.equal(await fees.getByRole('button', { name: 'Thanh toán trực tuyến' }).count(), 0, 'nothing more to pay');
-      await checkNoViolations(page, 'dossier paid by gateway');
+      await checkNoViolations(page, 'services', 'dossier paid by gateway');
 
       res = await navigating(page, () => receiptLink.click());
       assert.equal(res.status(), 200);
@@ -293,7 +261,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       assert.ok(receipt.includes(dossier.code));
       const total = page.locator('table.fees tfoot td');
       assert.equal((await total.innerText()).trim(), '200.000 đồng');
-      await checkNoViolations(page, 'e-receipt gateway');
+      await checkNoViolations(page, 'services', 'e-receipt gateway');
     } finally {
       await context.close();
     }
@@ -314,7 +282,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       assert.match(await qr.getAttribute('aria-label'), /Mã VietQR/);
       const box = await qr.boundingBox();
       assert.ok(box && box.width >= 150, `QR code drawn large enough to scan (${box?.width}px)`);
-      await checkNoViolations(page, 'dossier vietqr');
+      await checkNoViolations(page, 'services', 'dossier vietqr');
 
       // What a banking app reads from the QR code: the payload the fees API gives.
       const { status, body } = await lan.call('GET', `/api/v1/dossiers/${dossier.id}/fees`);
@@ -334,7 +302,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       assert.equal(payments.length, 1, `one payment: ${payments}`);
       assert.match(payments[0], /^Chuyển khoản bằng mã VietQR · Đã thanh toán · 200\.000 đồng · /);
       assert.equal(await fees.locator('figure.qr-poster svg').count(), 0, 'no QR code once paid');
-      await checkNoViolations(page, 'dossier paid by vietqr');
+      await checkNoViolations(page, 'services', 'dossier paid by vietqr');
     } finally {
       await context.close();
     }
@@ -354,7 +322,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       const link = page.getByRole('link', { name: verifyURL, exact: true });
       await link.waitFor();
       assert.equal(await link.getAttribute('href'), verifyURL);
-      await checkNoViolations(page, 'dossier approved verify link');
+      await checkNoViolations(page, 'services', 'dossier approved verify link');
     } finally {
       await citizen.context.close();
     }
@@ -369,14 +337,14 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       const text = await page.locator('main').innerText();
       assert.ok(text.includes(approved.code));
       assert.ok(!text.includes(CITIZEN_NAME) && !text.includes(CITIZEN_ID), 'no personal data');
-      await checkNoViolations(page, 'verify');
+      await checkNoViolations(page, 'services', 'verify');
 
       await page.setInputFiles('#result-file', { name: 'giay-khai-sinh.pdf', mimeType: 'application/pdf', buffer: RESULT_PDF });
       res = await navigating(page, () => page.getByRole('button', { name: 'Kiểm tra tệp' }).click());
       assert.equal(res.status(), 200);
       const valid = page.locator('.success[role="status"] strong');
       assert.match(await valid.innerText(), /^Hợp lệ/);
-      await checkNoViolations(page, 'verify same file');
+      await checkNoViolations(page, 'services', 'verify same file');
 
       const changed = Buffer.from(RESULT_PDF);
       changed[changed.length - 5] ^= 1;
@@ -386,7 +354,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       const mismatch = page.locator('.error-summary[role="status"] strong');
       assert.match(await mismatch.innerText(), /^Không khớp/);
       assert.equal(await page.locator('.success[role="status"]').count(), 0);
-      await checkNoViolations(page, 'verify changed file');
+      await checkNoViolations(page, 'services', 'verify changed file');
     } finally {
       await context.close();
     }
@@ -415,7 +383,7 @@ describe('citizen services in a browser', { timeout: 240_000 }, () => {
       const file = await page.request.get(href);
       assert.equal(file.status(), 200);
       assert.ok(Buffer.from(await file.body()).equals(RESULT_PDF), 'the stored result has the signed bytes');
-      await checkNoViolations(page, 'my documents');
+      await checkNoViolations(page, 'services', 'my documents');
     } finally {
       await context.close();
     }

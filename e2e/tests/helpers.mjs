@@ -1,4 +1,5 @@
 // Shared helpers for the browser tests: start the app, launch Chromium, check every page with axe.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -251,4 +252,41 @@ export async function apiLogin(baseURL, login) {
     return { status: r.status, body: parsed };
   };
   return { token, call };
+}
+
+/** Full-page screenshot as `PREFIX-NAME.png`; answers the slug. */
+export async function screenshotAs(page, prefix, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.waitForLoadState('load');
+  const slug = `${prefix}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${slug}.png`), fullPage: true });
+  return slug;
+}
+
+/** Screenshot, then axe (WCAG 2.1 A and AA): any violation, whatever its impact, fails. */
+export async function checkNoViolations(page, prefix, name) {
+  const slug = await screenshotAs(page, prefix, name);
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const found = results.violations.map(
+    (v) => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+  console.log(`axe ${slug}: ${results.passes.length} rules passed, ${found.length} violated`);
+  assert.deepEqual(found, [], `axe on "${name}" (${page.url()})`);
+}
+
+/** A new browser context at `baseURL`, signed in as `login` through the login form (none: anonymous). */
+export async function signIn(browser, baseURL, login, options) {
+  const context = await browser.newContext({ baseURL, locale: 'vi-VN', ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.setDefaultNavigationTimeout(20_000);
+  if (login) {
+    await page.goto('/login');
+    await page.getByLabel('Số định danh cá nhân hoặc tên đăng nhập').fill(login);
+    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+    const res = await navigating(page, () => page.getByRole('button', { name: 'Đăng nhập', exact: true }).click());
+    assert.equal(res.status(), 200);
+    await page.getByRole('button', { name: /^Đăng xuất/ }).waitFor();
+  }
+  return { context, page };
 }

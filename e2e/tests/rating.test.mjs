@@ -4,15 +4,13 @@
 // through the JSON API first. Every page is screenshotted and must have no axe violation at all
 // (WCAG 2.1 A and AA).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
   DEMO_PASSWORD,
-  SCREENSHOT_DIR,
+  checkNoViolations,
   launchBrowser,
   navigating,
+  signIn,
   startApp,
   tinyPdf,
 } from './helpers.mjs';
@@ -25,20 +23,7 @@ const FEEDBACK_TEXT = 'Trang tải giấy tờ báo lỗi hai lần trước khi
 const ANSWER_TEXT = 'Cổng đã khắc phục lỗi tải tệp. Cảm ơn chị đã phản ánh.';
 const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1366, height: 768 } };
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-/** Screenshot, then axe: any violation, whatever its impact, fails the test. */
-async function checkNoViolations(page, name) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const slug = `rating-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${slug}.png`), fullPage: true });
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const found = results.violations.map(
-    (v) => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-  console.log(`axe ${slug}: ${results.passes.length} rules passed, ${found.length} violated`);
-  assert.deepEqual(found, [], `axe on "${name}" (${page.url()})`);
-}
 
 /** The JSON API as a signed-in caller. */
 async function apiLogin(baseURL, login) {
@@ -131,20 +116,8 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
     await app?.stop();
   });
 
-  async function signedIn(login, options) {
-    const context = await browser.newContext({ baseURL: app.baseURL, locale: 'vi-VN', ...options });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.setDefaultNavigationTimeout(20_000);
-    if (login) {
-      await page.goto('/login');
-      await page.getByLabel('Số định danh cá nhân hoặc tên đăng nhập').fill(login);
-      await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-      const res = await navigating(page, () => page.getByRole('button', { name: 'Đăng nhập', exact: true }).click());
-      assert.equal(res.status(), 200);
-    }
-    return { context, page };
-  }
+  const signedIn = (login, options) => signIn(browser, app.baseURL, login, options);
+
 
   it('the citizen rates the returned dossier and sends feedback on a phone', async () => {
     const { context, page } = await signedIn(CITIZEN_ID, PHONE);
@@ -156,7 +129,7 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       for (const level of ['Rất hài lòng', 'Hài lòng', 'Không hài lòng']) {
         await levels.getByLabel(level, { exact: true }).waitFor();
       }
-      await checkNoViolations(page, 'returned dossier');
+      await checkNoViolations(page, 'rating', 'returned dossier');
 
       await levels.getByLabel('Rất hài lòng', { exact: true }).check();
       res = await navigating(page, () => page.getByRole('button', { name: 'Đánh giá', exact: true }).click());
@@ -164,20 +137,20 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       const rated = page.locator('dl.summary dt', { hasText: 'Đánh giá' }).locator('xpath=following-sibling::dd[1]');
       assert.equal((await rated.textContent()).trim(), 'Rất hài lòng');
       assert.equal(await page.getByRole('button', { name: 'Đánh giá', exact: true }).count(), 0, 'rated once');
-      await checkNoViolations(page, 'dossier rated');
+      await checkNoViolations(page, 'rating', 'dossier rated');
 
       res = await navigating(page, () => page.getByRole('link', { name: 'Gửi phản ánh, kiến nghị' }).click());
       assert.equal(res.status(), 200);
       assert.equal(new URL(page.url()).pathname, `/dossiers/${dossier.id}/feedback`);
       await page.getByRole('group', { name: /Nguyên nhân/ }).waitFor();
-      await checkNoViolations(page, 'feedback form');
+      await checkNoViolations(page, 'rating', 'feedback form');
 
       // Nothing chosen, nothing written: a Vietnamese error next to the causes.
       res = await navigating(page, () => page.getByRole('button', { name: 'Gửi phản ánh, kiến nghị' }).click());
       assert.equal(res.status(), 422);
       await page.locator('#causes-error').waitFor();
       assert.match(await page.locator('#causes-error').textContent(), /ít nhất một nguyên nhân/);
-      await checkNoViolations(page, 'feedback form with errors');
+      await checkNoViolations(page, 'rating', 'feedback form with errors');
 
       await page.getByLabel('Lỗi Cổng dịch vụ công').check();
       await page.getByLabel('Mạng Internet của tôi').check();
@@ -189,7 +162,7 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       const mine = page.locator('main');
       assert.ok((await mine.textContent()).includes(FEEDBACK_TEXT));
       assert.ok((await mine.textContent()).includes('Đang chờ cơ quan trả lời'));
-      await checkNoViolations(page, 'my feedback sent');
+      await checkNoViolations(page, 'rating', 'my feedback sent');
     } finally {
       await context.close();
     }
@@ -204,12 +177,12 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       const item = page.locator('li', { hasText: FEEDBACK_TEXT });
       await item.waitFor();
       assert.ok((await item.textContent()).includes(dossier.code));
-      await checkNoViolations(page, 'agency feedback');
+      await checkNoViolations(page, 'rating', 'agency feedback');
       await item.getByLabel('Trả lời người gửi').fill(ANSWER_TEXT);
       res = await navigating(page, () => item.getByRole('button', { name: 'Gửi trả lời' }).click());
       assert.equal(res.status(), 200);
       await page.locator('.success').waitFor();
-      await checkNoViolations(page, 'agency feedback answered');
+      await checkNoViolations(page, 'rating', 'agency feedback answered');
     } finally {
       await desk.context.close();
     }
@@ -220,7 +193,7 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       const item = page.locator('li', { hasText: FEEDBACK_TEXT });
       await item.waitFor();
       assert.ok((await item.textContent()).includes(ANSWER_TEXT), 'the answer is shown');
-      await checkNoViolations(page, 'my feedback answered');
+      await checkNoViolations(page, 'rating', 'my feedback answered');
     } finally {
       await context.close();
     }
@@ -238,7 +211,7 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       statusURL = (await qr.getAttribute('aria-label')).split(': ').pop();
       assert.equal(statusURL, `${app.baseURL}/status?code=${dossier.code}`);
       assert.equal(await page.getByRole('link', { name: statusURL }).getAttribute('href'), statusURL);
-      await checkNoViolations(page, 'receipt with QR');
+      await checkNoViolations(page, 'rating', 'receipt with QR');
     } finally {
       await citizen.context.close();
     }
@@ -252,7 +225,7 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       for (const secret of [CITIZEN_NAME, CITIZEN_ID, CHILD_NAME, FEEDBACK_TEXT, 'Đủ điều kiện']) {
         assert.ok(!html.includes(secret), `the public status page must not contain "${secret}"`);
       }
-      await checkNoViolations(page, 'status by QR');
+      await checkNoViolations(page, 'rating', 'status by QR');
     } finally {
       await context.close();
     }

@@ -4,28 +4,16 @@
 // second tab with JavaScript on, screenshotted there, and must have no axe violation at all
 // (WCAG 2.1 A and AA).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
-import { SCREENSHOT_DIR, launchBrowser, navigating, startApp } from './helpers.mjs';
+import {
+  checkNoViolations,
+  launchBrowser,
+  navigating,
+  startApp,
+} from './helpers.mjs';
 
 const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-/** Screenshot, then axe: any violation, whatever its impact, fails the test. */
-async function checkNoViolations(page, name) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.waitForLoadState('load');
-  const slug = `search-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${slug}.png`), fullPage: true });
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const found = results.violations.map(
-    (v) => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-  console.log(`axe ${slug}: ${results.passes.length} rules passed, ${found.length} violated`);
-  assert.deepEqual(found, [], `axe on "${name}" (${page.url()})`);
-}
 
 describe('finding a procedure', { timeout: 120_000 }, () => {
   let app;
@@ -58,7 +46,7 @@ describe('finding a procedure', { timeout: 120_000 }, () => {
     const checkHere = async (name) => {
       const res = await axePage.goto(page.url());
       assert.equal(res.status(), 200);
-      await checkNoViolations(axePage, name);
+      await checkNoViolations(axePage, 'search', name);
     };
     try {
       let res = await page.goto('/procedures');
