@@ -14,6 +14,7 @@ import {
   checkNoViolations,
   launchBrowser,
   navigating,
+  pdfUpload,
   screenshotAs,
   signIn,
   startApp,
@@ -57,12 +58,6 @@ async function simFaults(simURL, service, config) {
   assert.ok(res.ok, `PUT /sim/faults/${service}: ${res.status} ${await res.text()}`);
 }
 
-function pdfUpload(fields, bytes, name) {
-  const data = new FormData();
-  for (const [k, v] of Object.entries(fields)) data.append(k, v);
-  data.append('file', new Blob([bytes], { type: 'application/pdf' }), name);
-  return data;
-}
 
 /** Lan's submitted TP-01 (criminal record certificate, 200.000 đồng) dossier: `{ id, code }`. */
 async function recordDossier(baseURL) {

@@ -221,6 +221,14 @@ export function tinyPdf() {
   return Buffer.from(body, 'latin1');
 }
 
+/** A multipart body with `fields` and one PDF file under `file`. */
+export function pdfUpload(fields, bytes, name) {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.append(k, v);
+  data.append('file', new Blob([bytes], { type: 'application/pdf' }), name);
+  return data;
+}
+
 /**
  * The JSON API as `login` (a demo account): `call(method, path, body)` sends JSON, or a FormData
  * as multipart, with the bearer token, and resolves to `{ status, body }` (the parsed JSON).

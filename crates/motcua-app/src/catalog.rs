@@ -191,6 +191,25 @@ impl Catalog {
             .collect()
     }
 
+    /// The procedures filed with the agency `agency_id`, for the one-stop desk's intake form.
+    pub fn procedures_at(&self, agency_id: &str) -> Vec<&ProcedureView> {
+        let Some(agency) = self.agency(agency_id) else {
+            return Vec::new();
+        };
+        self.procedures
+            .iter()
+            .filter(|p| {
+                if p.per_commune {
+                    agency
+                        .catalog_key
+                        .starts_with(&format!("{}:", p.agency_key))
+                } else {
+                    agency.catalog_key == p.agency_key
+                }
+            })
+            .collect()
+    }
+
     pub fn agency(&self, id: &str) -> Option<&AgencyRow> {
         self.agencies.iter().find(|a| a.id == id)
     }

@@ -130,6 +130,11 @@ impl App {
         Ok(self.db.delete_session(&token_hash(token)).await?)
     }
 
+    /// The person behind an account, outside any session (filing for them at the desk).
+    pub(crate) fn user_from_row(&self, user: &motcua_store::UserRow) -> Result<CurrentUser> {
+        self.current_user(user, String::new())
+    }
+
     fn current_user(
         &self,
         user: &motcua_store::UserRow,

@@ -30,6 +30,7 @@ use motcua_vault::Vault;
 
 pub use catalog::{Catalog, ProcedureFilter, ProcedureView};
 pub use documents::DocumentView;
+pub use dossiers::{ApplicantInput, BulkOutcome, LoadRow, LoadView, MAX_BULK};
 pub use error::AppError;
 pub use feedback::{CauseView, FeedbackInput, FeedbackTarget, FeedbackView};
 pub use fetched::FetchedComponent;
@@ -98,6 +99,8 @@ pub struct Integrations {
     pub portal_url: Option<String>,
     /// The first retry of an undelivered outbox message waits this long (default 2 s).
     pub retry_base: Option<std::time::Duration>,
+    /// How often dossiers filed on the national portal are pulled (default 30 s).
+    pub portal_pull_every: Option<std::time::Duration>,
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.

@@ -35,6 +35,8 @@ pub(crate) struct Notifier {
     wake: Arc<Notify>,
     /// The first retry waits this long; each next one twice as long.
     retry_base: Duration,
+    /// How often dossiers filed on the national portal are pulled.
+    pub(crate) pull_every: Duration,
 }
 
 impl Notifier {
@@ -61,6 +63,7 @@ impl Notifier {
                 .map_err(config)?,
             wake: Arc::default(),
             retry_base: i.retry_base.unwrap_or(Duration::from_secs(2)),
+            pull_every: i.portal_pull_every.unwrap_or(Duration::from_secs(30)),
         })
     }
 }

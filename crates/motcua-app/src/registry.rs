@@ -90,7 +90,7 @@ impl App {
         p: &ProcedureView,
     ) -> Result<Option<IdentityPreview>> {
         Ok(self
-            .lookup_identity(user, p)
+            .lookup_identity(user, user, p)
             .await?
             .map(|(facts, warning)| IdentityPreview {
                 facts: identity_facts(&facts),
@@ -98,13 +98,15 @@ impl App {
             }))
     }
 
-    /// The sealed identity a new dossier keeps; `None` when the procedure needs none.
+    /// The sealed identity a new dossier of `applicant` keeps, looked up by `actor` (the
+    /// applicant, or the officer filing for them); `None` when the procedure needs none.
     pub(crate) async fn registry_identity(
         &self,
-        user: &CurrentUser,
+        actor: &CurrentUser,
+        applicant: &CurrentUser,
         p: &ProcedureView,
     ) -> Result<Option<String>> {
-        let Some((facts, _)) = self.lookup_identity(user, p).await? else {
+        let Some((facts, _)) = self.lookup_identity(actor, applicant, p).await? else {
             return Ok(None);
         };
         let json =
@@ -114,6 +116,7 @@ impl App {
 
     async fn lookup_identity(
         &self,
+        actor: &CurrentUser,
         user: &CurrentUser,
         p: &ProcedureView,
     ) -> Result<Option<(SourcedFacts, Option<String>)>> {
@@ -161,7 +164,7 @@ impl App {
         };
         let purpose = format!("Điền sẵn hồ sơ {} – {}", p.code, p.name);
         let answer = client.person(personal_id, &purpose).await;
-        self.log_registry_read(user, &user.id, None, answer.is_ok(), &purpose)
+        self.log_registry_read(actor, &user.id, None, answer.is_ok(), &purpose)
             .await?;
         match answer {
             Ok(person) => {

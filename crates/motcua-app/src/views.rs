@@ -27,6 +27,12 @@ pub struct DossierLine {
     pub overdue: bool,
     pub urgency: motcua_domain::urgency::Urgency,
     pub urgency_label: &'static str,
+    pub filing_mode: motcua_domain::channel::FilingMode,
+    #[serde(skip)]
+    pub applicant_id: String,
+    /// Shown only when an official searched the work list by the applicant's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +74,9 @@ pub struct DossierView {
     pub agency_name: String,
     pub applicant_name: String,
     pub applicant_personal_id: Option<String>,
+    /// Self-filed, assisted, at the counter or through the national portal.
+    pub filing_mode: motcua_domain::channel::FilingMode,
+    pub filing_mode_label: &'static str,
     /// Identity facts taken from registries instead of asked, each with its source.
     pub identity: Vec<IdentityFact>,
     /// The applicant's reports that a registry fact is wrong (shown to officials).
@@ -176,6 +185,7 @@ pub(crate) fn access_label(action: &str) -> &'static str {
         "read_feedback" => "Đọc phản ánh, kiến nghị",
         "registry_lookup" => "Tra cứu CSDL quốc gia về dân cư",
         "registry_lookup_failed" => "Tra cứu CSDL quốc gia về dân cư (không thành công)",
+        "search_by_name" => "Tìm hồ sơ theo tên người nộp",
         _ => "Truy cập dữ liệu",
     }
 }
@@ -183,7 +193,8 @@ pub(crate) fn access_label(action: &str) -> &'static str {
 /// What an official narrows the work list to.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
-    /// Part of the dossier code or of the procedure's code or name, any case or diacritics.
+    /// Part of the dossier code, of the procedure's code or name, or the applicant's name (when
+    /// matched beforehand), any case or diacritics.
     pub q: Option<String>,
     pub urgency: Option<motcua_domain::urgency::Urgency>,
 }
@@ -215,15 +226,17 @@ impl QueueFilter {
             .into_iter()
             .filter(|l| self.urgency.is_none_or(|u| l.urgency == u))
             .filter(|l| {
-                needle.as_deref().is_none_or(|q| {
-                    [
-                        l.code.as_deref().unwrap_or_default(),
-                        &l.procedure_code,
-                        &l.procedure_name,
-                    ]
-                    .iter()
-                    .any(|hay| motcua_domain::text::fold(hay).contains(q))
-                })
+                // A line whose applicant's name matched (see `App::match_applicant_names`).
+                l.applicant_name.is_some()
+                    || needle.as_deref().is_none_or(|q| {
+                        [
+                            l.code.as_deref().unwrap_or_default(),
+                            &l.procedure_code,
+                            &l.procedure_name,
+                        ]
+                        .iter()
+                        .any(|hay| motcua_domain::text::fold(hay).contains(q))
+                    })
             })
             .collect();
         QueueView {

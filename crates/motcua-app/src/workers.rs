@@ -1,5 +1,6 @@
 //! The background jobs of a running server, in one place for `motcua serve` and the tests:
-//! notices, payment reconciliation, process timers and session housekeeping. Each job is safe
+//! notices, payment reconciliation, the pull of dossiers filed on the national portal, process
+//! timers and session housekeeping. Each job is safe
 //! to run on several nodes at once (leases, idempotent writes).
 
 use std::time::Duration;
@@ -45,6 +46,12 @@ pub fn spawn(app: &App) -> Workers {
                     a.fire_process_timers(now).await
                 })
             },
+        )),
+        tokio::spawn(every(
+            app.clone(),
+            app.notifier.pull_every,
+            "dossiers pulled from the national portal",
+            |a| Box::pin(async move { a.pull_portal_dossiers().await }),
         )),
         tokio::spawn(every(
             app.clone(),

@@ -2,6 +2,7 @@
 //! current instant and the facts; these functions say what is allowed and what follows.
 
 pub mod calendar;
+pub mod channel;
 pub mod code;
 pub mod dossier;
 pub mod feedback;

@@ -58,6 +58,39 @@ pub struct PortalAnswer {
     pub message: String,
 }
 
+/// A dossier a citizen filed on the national portal for one of the province's procedures, to be
+/// pulled into the agency's intake queue. Field names are the portal's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FiledDossier {
+    /// The national portal's own reference; empty when filing into the simulator (it assigns one).
+    #[serde(default)]
+    pub ma_ho_so_quoc_gia: String,
+    #[serde(rename = "MaTTHC")]
+    pub ma_tthc: String,
+    /// The receiving agency's electronic identifier.
+    pub ma_co_quan: String,
+    pub chu_ho_so: String,
+    /// The applicant's personal ID, verified by the national identity service at sign-in.
+    #[serde(rename = "DinhDanhCHS")]
+    pub dinh_danh_chs: String,
+    #[serde(default)]
+    pub so_dien_thoai: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The declaration, by the procedure's field keys.
+    #[serde(default)]
+    pub to_khai: std::collections::BTreeMap<String, String>,
+}
+
+/// One page of filed dossiers after a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledPage {
+    pub items: Vec<FiledDossier>,
+    /// Pass it as `after` next time; the same cursor again gives the same items again.
+    pub next: u64,
+}
+
 /// A client of the portal's sync API.
 #[derive(Debug, Clone)]
 pub struct PortalClient {
@@ -71,6 +104,17 @@ impl PortalClient {
             http: http::client(timeout)?,
             base: http::base_url(base_url)?,
         })
+    }
+
+    /// The dossiers filed on the portal after `after` (at most `limit`).
+    pub async fn filed(&self, after: u64, limit: usize) -> Result<FiledPage, IntegrationError> {
+        let resp = self
+            .http
+            .get(format!("{}/portal/filed", self.base))
+            .query(&[("after", after.to_string()), ("limit", limit.to_string())])
+            .send()
+            .await?;
+        http::read_json(resp).await
     }
 
     /// Sends one message; success only when the portal says `error_code` 0.

@@ -19,6 +19,12 @@ pub struct NewDossier {
     pub form_sealed: String,
     /// Identity facts from registries, with their sources (sealed JSON).
     pub identity_sealed: Option<String>,
+    /// `motcua_domain::channel::FilingMode` as text.
+    pub filing_mode: String,
+    /// The official who filed it for the applicant.
+    pub filed_by: Option<String>,
+    /// The national portal's reference of a dossier filed there.
+    pub portal_ref: Option<String>,
 }
 
 /// An event to append: who did what, when and why.
@@ -79,6 +85,9 @@ pub struct DossierRow {
     pub identity_sealed: Option<String>,
     /// -1 when no supplement during appraisal is pending.
     pub clock_remaining_minutes: i64,
+    pub filing_mode: String,
+    pub filed_by: Option<String>,
+    pub portal_ref: Option<String>,
 }
 
 /// A dossier as a line in a list.
@@ -93,6 +102,8 @@ pub struct DossierListRow {
     pub submitted_at: Option<i64>,
     pub due_at: Option<i64>,
     pub updated_at: i64,
+    pub filing_mode: String,
+    pub applicant_id: String,
 }
 
 #[derive(Debug, Clone)]
@@ -191,7 +202,7 @@ pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
 const DOSSIER_COLUMNS: &str = "id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
      state, form_sealed, has_result, rating, submitted_at, received_at, due_at, finished_at, \
      last_seq, last_hash, created_at, updated_at, due_extended, supplement_requests, identity_sealed, \
-     clock_remaining_minutes";
+     clock_remaining_minutes, filing_mode, filed_by, portal_ref";
 
 fn dossier(row: &AnyRow) -> Result<DossierRow> {
     Ok(DossierRow {
@@ -218,6 +229,9 @@ fn dossier(row: &AnyRow) -> Result<DossierRow> {
         supplement_requests: col(row, "supplement_requests")?,
         identity_sealed: col(row, "identity_sealed")?,
         clock_remaining_minutes: col(row, "clock_remaining_minutes")?,
+        filing_mode: col(row, "filing_mode")?,
+        filed_by: col(row, "filed_by")?,
+        portal_ref: col(row, "portal_ref")?,
     })
 }
 
@@ -232,6 +246,8 @@ pub(crate) fn list_row(row: &AnyRow) -> Result<DossierListRow> {
         submitted_at: col(row, "submitted_at")?,
         due_at: col(row, "due_at")?,
         updated_at: col(row, "updated_at")?,
+        filing_mode: col(row, "filing_mode")?,
+        applicant_id: col(row, "applicant_id")?,
     })
 }
 
@@ -262,8 +278,9 @@ impl Tx {
         let hash = event_hash(&d.id, 1, GENESIS_HASH, created);
         sqlx::query(
             "INSERT INTO dossiers (id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
-             state, form_sealed, has_result, last_seq, last_hash, created_at, updated_at, identity_sealed) \
-             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, 0, 1, $9, $10, $10, $11)",
+             state, form_sealed, has_result, last_seq, last_hash, created_at, updated_at, identity_sealed, \
+             filing_mode, filed_by, portal_ref) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, 0, 1, $9, $10, $10, $11, $12, $13, $14)",
         )
         .bind(&d.id)
         .bind(tenant)
@@ -276,6 +293,9 @@ impl Tx {
         .bind(&hash)
         .bind(created.at)
         .bind(&d.identity_sealed)
+        .bind(&d.filing_mode)
+        .bind(&d.filed_by)
+        .bind(&d.portal_ref)
         .execute(&mut *self.inner)
         .await?;
         self.insert_event(&d.id, 1, GENESIS_HASH, &hash, created)
@@ -403,7 +423,7 @@ const ATTACHMENT_COLUMNS: &str = "id, dossier_id, purpose, component_index, file
      content_type, size_bytes, sha256, object_key, uploaded_by, uploaded_at";
 
 pub(crate) const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_code, p.name AS procedure_name, \
-     a.name AS agency_name, d.state, d.submitted_at, d.due_at, d.updated_at \
+     a.name AS agency_name, d.state, d.submitted_at, d.due_at, d.updated_at, d.filing_mode, d.applicant_id \
      FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.agency_id";
 
 impl Db {
@@ -415,7 +435,41 @@ impl Db {
         self.dossier_where(tenant, "code", code).await
     }
 
-    /// One dossier by a unique column (`id` or `code`, never user input).
+    /// The dossier pulled from the national portal under its reference, if any.
+    pub async fn dossier_by_portal_ref(
+        &self,
+        tenant: &str,
+        portal_ref: &str,
+    ) -> Result<Option<DossierRow>> {
+        self.dossier_where(tenant, "portal_ref", portal_ref).await
+    }
+
+    /// Where the pull from the national portal stopped (0 before the first).
+    pub async fn portal_cursor(&self, tenant: &str) -> Result<u64> {
+        let row = sqlx::query("SELECT cursor FROM portal_pull WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(match row {
+            Some(r) => u64::try_from(col::<i64>(&r, "cursor")?).unwrap_or(0),
+            None => 0,
+        })
+    }
+
+    pub async fn set_portal_cursor(&self, tenant: &str, cursor: u64) -> Result<()> {
+        let cursor = i64::try_from(cursor).unwrap_or(i64::MAX);
+        sqlx::query(
+            "INSERT INTO portal_pull (tenant_id, cursor) VALUES ($1, $2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET cursor = excluded.cursor",
+        )
+        .bind(tenant)
+        .bind(cursor)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// One dossier by a unique column (`id`, `code` or `portal_ref`, never user input).
     async fn dossier_where(
         &self,
         tenant: &str,

@@ -104,6 +104,9 @@ async fn seed(db: &Db) {
             channel: 2,
             form_sealed: "f".into(),
             identity_sealed: Some("i".into()),
+            filing_mode: "self".into(),
+            filed_by: None,
+            portal_ref: None,
         },
         &event("created", None, "draft", 10),
     )

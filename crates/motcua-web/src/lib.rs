@@ -81,8 +81,14 @@ pub fn router(state: AppState) -> Router {
         // signed in
         .route("/procedures/{code}/file", get(pages::filing::file_new_page))
         .route("/dossiers", get(pages::dossier::list))
+        .route("/dossiers/bulk", post(pages::queue::bulk))
+        .route("/dossiers/load", get(pages::queue::load))
         .route("/dossiers/{id}", get(pages::dossier::show))
         .route("/dossiers/{id}/edit", get(pages::filing::file_edit_page))
+        .route(
+            "/desk/intake",
+            get(pages::desk::form).post(pages::desk::start),
+        )
         .route("/me/data", get(pages::mydata::show))
         .route("/me/data/flags", post(pages::mydata::flag))
         .route("/me/documents", get(pages::documents::show))
@@ -140,6 +146,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/dossiers",
             get(api::dossiers::list).post(api::dossiers::create),
         )
+        .route(
+            "/api/v1/desk/dossiers",
+            post(api::dossiers::create_on_behalf),
+        )
+        .route(
+            "/api/v1/dossiers/bulk-actions",
+            post(api::dossiers::act_on_many),
+        )
+        .route("/api/v1/agency/load", get(api::dossiers::load))
         .route("/api/v1/dossiers/{id}", get(api::dossiers::show))
         .route(
             "/api/v1/dossiers/{id}/form",

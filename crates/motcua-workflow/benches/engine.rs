@@ -176,6 +176,9 @@ async fn run_through_sqlite(db: &Db, engine: &Engine, env: &BenchEnv, n: u64) {
             channel: 2,
             form_sealed: "{}".into(),
             identity_sealed: None,
+            filing_mode: "self".into(),
+            filed_by: None,
+            portal_ref: None,
         },
         &created,
     )

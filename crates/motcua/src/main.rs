@@ -151,6 +151,9 @@ struct IntegrationArgs {
     /// The national public service portal's sync API.
     #[arg(long, env = "MOTCUA_PORTAL_URL")]
     portal_url: Option<String>,
+    /// Seconds between pulls of the dossiers filed on the national portal (demo: 3).
+    #[arg(long, env = "MOTCUA_PORTAL_PULL_SECS")]
+    portal_pull_secs: Option<u64>,
     /// `demo` only: do not start the built-in simulators.
     #[arg(long)]
     no_simulators: bool,
@@ -176,6 +179,7 @@ impl IntegrationArgs {
             mail,
             portal_url: self.portal_url.clone(),
             retry_base: None,
+            portal_pull_every: self.portal_pull_secs.map(std::time::Duration::from_secs),
         })
     }
 }
@@ -329,6 +333,10 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
     let mut integrations = args.integrations.config(addr)?;
+    if demo && integrations.portal_pull_every.is_none() {
+        // What a citizen files on the simulated national portal shows up at the desk at once.
+        integrations.portal_pull_every = Some(std::time::Duration::from_secs(3));
+    }
     let simulators = if demo && !args.integrations.no_simulators {
         Some(sim::start_for_demo(&mut integrations, &args.integrations.mail_from).await?)
     } else {

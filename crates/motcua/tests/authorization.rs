@@ -45,12 +45,19 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, "/me/documents".into()),
         (Method::GET, "/admin/sync".into()),
         (Method::POST, "/me/documents/x/forget".into()),
+        (Method::GET, "/desk/intake".into()),
+        (Method::POST, "/desk/intake".into()),
+        (Method::POST, "/dossiers/bulk".into()),
+        (Method::GET, "/dossiers/load".into()),
     ]
 }
 
 fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
     vec![
         (Method::DELETE, "/api/v1/session".into()),
+        (Method::POST, "/api/v1/desk/dossiers".into()),
+        (Method::POST, "/api/v1/dossiers/bulk-actions".into()),
+        (Method::GET, "/api/v1/agency/load".into()),
         (Method::GET, "/api/v1/dossiers".into()),
         (Method::POST, "/api/v1/dossiers".into()),
         (Method::GET, format!("/api/v1/dossiers/{id}")),

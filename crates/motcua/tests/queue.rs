@@ -121,3 +121,141 @@ async fn the_work_list_is_sorted_counted_and_filtered() {
         assert!(!codes(&mine).contains(&waiting_code));
     }
 }
+
+#[tokio::test]
+async fn several_dossiers_are_received_at_once_and_each_says_how_it_went() {
+    for server in servers() {
+        let lan = Api::login(server, LAN).await;
+        let intake = Api::login(server, "tiepnhan.ubnd5443").await;
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(submitted_birth_dossier(&lan).await.0);
+        }
+        let (status, _) = intake.act(&ids[0], "receive", None).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let (status, out) = intake
+            .post(
+                "/api/v1/dossiers/bulk-actions",
+                serde_json::json!({"action": "receive", "ids": ids}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        let out = out.as_array().unwrap();
+        assert_eq!(out.len(), 3);
+        assert!(
+            out[0]["error"].as_str().unwrap().contains("Tiếp nhận"),
+            "{out:?}"
+        );
+        assert!(
+            out[1]["error"].is_null() && out[2]["error"].is_null(),
+            "{out:?}"
+        );
+        for id in &ids {
+            let (_, view) = intake.get(&format!("/api/v1/dossiers/{id}")).await;
+            assert_eq!(view["state"], "received");
+        }
+
+        // Only what the law allows, only for whom it allows, and not without a choice.
+        let (status, body) = intake
+            .post(
+                "/api/v1/dossiers/bulk-actions",
+                serde_json::json!({"action": "refuse", "ids": [ids[1]]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, _) = intake
+            .post(
+                "/api/v1/dossiers/bulk-actions",
+                serde_json::json!({"action": "receive", "ids": []}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (another, _) = submitted_birth_dossier(&lan).await;
+        for who in [LAN, "tiepnhan.ubnd5467"] {
+            let caller = Api::login(server, who).await;
+            let (status, out) = caller
+                .post(
+                    "/api/v1/dossiers/bulk-actions",
+                    serde_json::json!({"action": "receive", "ids": [another]}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{out}");
+            assert!(out[0]["error"].is_string(), "{who} may not: {out}");
+        }
+        let (_, view) = lan.get(&format!("/api/v1/dossiers/{another}")).await;
+        assert_eq!(view["state"], "submitted");
+    }
+}
+
+#[tokio::test]
+async fn the_leader_sees_the_load_and_officials_find_dossiers_by_the_applicants_name() {
+    // Servers of its own: the counts must not move under other tests' dossiers.
+    for server in &own_servers(motcua_app::Integrations::default) {
+        let lan = Api::login(server, LAN).await;
+        let intake = Api::login(server, "tiepnhan.ubnd5443").await;
+        let leader = Api::login(server, "lanhdao.ubnd5443").await;
+        let (_, before) = leader.get("/api/v1/agency/load").await;
+        let running = |load: &serde_json::Value| load["total"]["running"].as_u64().unwrap();
+        let waiting = |load: &serde_json::Value| load["total"]["waiting_intake"].as_u64().unwrap();
+        let (id, code) = submitted_birth_dossier(&lan).await;
+        let (status, after) = leader.get("/api/v1/agency/load").await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        assert_eq!(running(&after), running(&before) + 1);
+        assert_eq!(waiting(&after), waiting(&before) + 1);
+        let row = after["by_procedure"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["procedure_code"] == "HT-01")
+            .unwrap();
+        assert!(row["running"].as_u64().unwrap() >= 1);
+        intake.act(&id, "receive", None).await;
+        let (_, received) = leader.get("/api/v1/agency/load").await;
+        assert_eq!(waiting(&received), waiting(&before));
+        // Only leaders and supervisors of an agency.
+        for who in [LAN, "tiepnhan.ubnd5443", "quantri"] {
+            let (status, _) = Api::login(server, who)
+                .await
+                .get("/api/v1/agency/load")
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+        }
+
+        // The specialist's list, searched by the applicant's name without diacritics.
+        let specialist = Api::login(server, "chuyenvien.ubnd5443").await;
+        let (_, found) = specialist
+            .get("/api/v1/dossiers?q=nguyen%20thi%20lan")
+            .await;
+        let found = found.as_array().unwrap();
+        assert!(
+            found.iter().any(|l| l["code"] == code.as_str()),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|l| l["applicant_name"] == "Nguyễn Thị Lan")
+        );
+        let (_, none) = specialist.get("/api/v1/dossiers?q=tran%20van%20minh").await;
+        assert!(
+            !none
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["code"] == code.as_str())
+        );
+        // Each match is in Lan's access log; her own list shows no names.
+        let (_, log) = lan.get("/api/v1/me/access-log").await;
+        assert!(
+            log.as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "Tìm hồ sơ theo tên người nộp"),
+            "{log}"
+        );
+        let (_, mine) = lan.get("/api/v1/dossiers").await;
+        let mine = mine.as_array().unwrap();
+        assert!(!mine.is_empty() && mine.iter().all(|l| l["applicant_name"].is_null()));
+    }
+}

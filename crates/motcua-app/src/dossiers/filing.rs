@@ -2,6 +2,14 @@
 //! saved before anything is judged.
 
 use super::*;
+use motcua_domain::channel::FilingMode;
+
+/// How a draft comes in: the filing mode, and the national portal's reference of a pulled one.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Filing<'a> {
+    pub mode: FilingMode,
+    pub portal_ref: Option<&'a str>,
+}
 
 impl App {
     /// Starts a draft dossier for `procedure_code` at `agency_id` with what was typed so far.
@@ -17,6 +25,26 @@ impl App {
                 "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
             ));
         }
+        let how = Filing {
+            mode: FilingMode::SelfFiled,
+            portal_ref: None,
+        };
+        self.create_draft(user, user, procedure_code, agency_id, how, values)
+            .await
+    }
+
+    /// A draft of `applicant`'s, started by `actor` (the applicant, or the officer filing for
+    /// them in `mode`).
+    pub(super) async fn create_draft(
+        &self,
+        actor: &CurrentUser,
+        applicant: &CurrentUser,
+        procedure_code: &str,
+        agency_id: &str,
+        how: Filing<'_>,
+        values: &FormValues,
+    ) -> Result<String> {
+        let mode = how.mode;
         let catalog = self.catalog();
         let p = catalog
             .procedure(procedure_code)
@@ -31,9 +59,16 @@ impl App {
             });
         }
         // Before the transaction: the look-up writes to the access log itself.
-        let identity_sealed = self.registry_identity(user, p).await?;
+        let identity_sealed = self.registry_identity(actor, applicant, p).await?;
         let id = new_id();
         let now = now_micros();
+        let mut data = json!({"procedure": p.code, "version": p.version});
+        if mode != FilingMode::SelfFiled {
+            data["filing_mode"] = json!(mode.as_str());
+        }
+        if let Some(r) = how.portal_ref {
+            data["portal_ref"] = json!(r);
+        }
         let mut tx = self.db.begin().await?;
         tx.create_dossier(
             &self.tenant,
@@ -41,20 +76,23 @@ impl App {
                 id: id.clone(),
                 procedure_id: p.id.clone(),
                 agency_id: agency_id.to_string(),
-                applicant_id: user.id.clone(),
-                channel: CHANNEL_ONLINE,
+                applicant_id: applicant.id.clone(),
+                channel: mode.national_channel(),
                 form_sealed: self.seal_form(&draft_values(p, values))?,
                 identity_sealed,
+                filing_mode: mode.as_str().into(),
+                filed_by: mode.is_on_behalf().then(|| actor.id.clone()),
+                portal_ref: how.portal_ref.map(str::to_string),
             },
             &NewEventRecord {
                 at: now,
-                actor_id: user.id.clone(),
-                actor_role: user.role.as_str().into(),
+                actor_id: actor.id.clone(),
+                actor_role: actor.role.as_str().into(),
                 kind: EventKind::Created.as_str().into(),
                 from_state: None,
                 to_state: DossierState::Draft.as_str().into(),
                 reason: None,
-                data: Some(json!({"procedure": p.code, "version": p.version}).to_string()),
+                data: Some(data.to_string()),
             },
         )
         .await?;
@@ -335,8 +373,24 @@ impl App {
             Action::Resubmit
         };
         let fetched = self.fetch_components(user, &d, &p, &values).await?;
-        self.apply_with(user, d, &Command::plain(action), fetched)
-            .await
+        let counter = d.filing_mode == FilingMode::Counter.as_str()
+            && user.agency_id.as_deref() == Some(d.agency_id.as_str());
+        let id = d.id.clone();
+        let code = self
+            .apply_with(user, d, &Command::plain(action), fetched)
+            .await?;
+        if counter {
+            // At the desk the officer checked the papers with the applicant: received as filed.
+            // Filed either way; if receipt fails, the dossier waits in the intake queue.
+            let receipt = match self.visible_dossier(user, &id).await {
+                Ok(d) => self.apply(user, d, &Command::plain(Action::Receive)).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = receipt {
+                tracing::warn!(error = %e, "counter dossier filed but not received at once");
+            }
+        }
+        Ok(code)
     }
 }
 

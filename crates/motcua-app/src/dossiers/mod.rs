@@ -44,8 +44,11 @@ pub(crate) fn state_of(d: &DossierRow) -> Result<DossierState> {
 const SUPPLEMENT_WINDOW_DAYS: u32 = 3;
 
 pub(crate) fn relation(user: &CurrentUser, d: &DossierRow) -> Relation {
+    let filer = d.filed_by.as_deref() == Some(user.id.as_str())
+        && DossierState::parse(&d.state).is_some_and(DossierState::is_editable_by_applicant);
     match user.role {
         Role::Citizen if d.applicant_id == user.id => Relation::Owner,
+        Role::IntakeOfficer if filer => Relation::Filer,
         r if r.is_official() && user.agency_id.as_deref() == Some(d.agency_id.as_str()) => {
             Relation::HandlingAgency
         }
@@ -107,8 +110,10 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         match relation(user, &d) {
-            Relation::Owner => Ok(d),
+            Relation::Owner | Relation::Filer => Ok(d),
             Relation::HandlingAgency if d.state != DossierState::Draft.as_str() => Ok(d),
+            // The officer who filed it for the applicant follows it, wherever it is handled.
+            Relation::Stranger if d.filed_by.as_deref() == Some(user.id.as_str()) => Ok(d),
             Relation::Stranger if self.is_consulted(user, &d).await? => Ok(d),
             _ => Err(AppError::NotFound),
         }
@@ -145,7 +150,7 @@ impl App {
     /// The applicant's own dossier that they may still change.
     async fn editable_dossier(&self, user: &CurrentUser, id: &str) -> Result<DossierRow> {
         let d = self.visible_dossier(user, id).await?;
-        if relation(user, &d) != Relation::Owner {
+        if !matches!(relation(user, &d), Relation::Owner | Relation::Filer) {
             return Err(AppError::NotFound);
         }
         if !state_of(&d)?.is_editable_by_applicant() {
@@ -177,6 +182,14 @@ impl App {
     }
 }
 
-mod filing;
+mod bulk;
+pub(crate) mod filing;
 mod handling;
+mod intake;
+mod load;
+mod pulled;
 mod reading;
+
+pub use bulk::{BulkOutcome, MAX_BULK};
+pub use intake::ApplicantInput;
+pub use load::{LoadRow, LoadView};

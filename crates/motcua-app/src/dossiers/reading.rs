@@ -2,6 +2,7 @@
 //! downloads and the citizen's access log.
 
 use super::*;
+use motcua_domain::channel::FilingMode;
 
 impl App {
     /// One dossier as its viewer may see it. An official's look at the applicant's personal data
@@ -24,6 +25,7 @@ impl App {
         }
         let procedure = self.procedure_of(&d).await?;
         let state = state_of(&d)?;
+        let filing_mode = FilingMode::parse(&d.filing_mode).unwrap_or(FilingMode::SelfFiled);
         let applicant = self
             .db
             .user(&d.applicant_id)
@@ -71,6 +73,8 @@ impl App {
                 .unwrap_or_default(),
             applicant_name: self.open_text(&applicant.display_name_sealed)?,
             applicant_personal_id,
+            filing_mode,
+            filing_mode_label: filing_mode.label(),
             identity: self.identity_of(&d)?,
             identity_flags: if user.role.is_official() {
                 self.flags_of(&d.applicant_id).await?
@@ -108,7 +112,8 @@ impl App {
             } else {
                 None
             },
-            editable: rel == Relation::Owner && state.is_editable_by_applicant(),
+            editable: matches!(rel, Relation::Owner | Relation::Filer)
+                && state.is_editable_by_applicant(),
             history_intact,
             procedure,
         })
@@ -254,7 +259,7 @@ impl App {
     }
 }
 
-fn line(
+pub(super) fn line(
     cal: &motcua_domain::calendar::Calendar,
     now: jiff::Timestamp,
     r: motcua_store::DossierListRow,
@@ -276,6 +281,9 @@ fn line(
         submitted_at: r.submitted_at.map(ts),
         due_at,
         updated_at: ts(r.updated_at),
+        filing_mode: FilingMode::parse(&r.filing_mode).unwrap_or(FilingMode::SelfFiled),
+        applicant_id: r.applicant_id,
+        applicant_name: None,
     }
 }
 

@@ -176,6 +176,9 @@ pub enum Relation {
     Owner,
     /// An official of the agency that handles it.
     HandlingAgency,
+    /// The intake officer who files it for the applicant (assisted or in-person filing), while
+    /// it is still the applicant's to change.
+    Filer,
     /// Anybody else.
     Stranger,
 }
@@ -260,6 +263,13 @@ impl Action {
             Action::ReturnResult => "Trả kết quả",
             Action::Rate => "Đánh giá",
         }
+    }
+
+    /// Whether an officer may take this action on several dossiers at once from the work list:
+    /// receiving complete online dossiers and returning results that are ready need no reason
+    /// and no judgement beyond what the list shows; everything else is judged one by one.
+    pub fn allows_bulk(self) -> bool {
+        matches!(self, Action::Receive | Action::ReturnResult)
     }
 
     /// Whether this action must say why (a refusal, a supplement request, ...).
@@ -620,7 +630,7 @@ pub fn decide(
     cmd: &Command,
 ) -> Result<NewEvent, TransitionError> {
     let rule = cmd.action.rule();
-    if rule.role != role || rule.relation != relation {
+    if !permits(cmd.action, &rule, role, relation) {
         return Err(TransitionError::Forbidden(cmd.action.label()));
     }
     if !rule.from.contains(&facts.state) {
@@ -681,14 +691,22 @@ pub fn decide(
     })
 }
 
+/// Whether `role` in `relation` may take `action` at all: its rule's own taker, or the intake
+/// officer filing for the applicant, who files and files again in the applicant's place.
+fn permits(action: Action, rule: &Rule, role: Role, relation: Relation) -> bool {
+    (rule.role == role && rule.relation == relation)
+        || (role == Role::IntakeOfficer
+            && relation == Relation::Filer
+            && matches!(action, Action::Submit | Action::Resubmit))
+}
+
 /// The actions `role` may take now, for showing only the buttons that will work.
 pub fn available_actions(facts: DossierFacts, role: Role, relation: Relation) -> Vec<Action> {
     Action::ALL
         .into_iter()
         .filter(|a| {
             let rule = a.rule();
-            rule.role == role
-                && rule.relation == relation
+            permits(*a, &rule, role, relation)
                 && rule.from.contains(&facts.state)
                 && match a {
                     Action::Rate => !facts.rated,

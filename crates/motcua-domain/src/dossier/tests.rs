@@ -43,6 +43,45 @@ fn main_path_goes_from_draft_to_returned() {
 }
 
 #[test]
+fn the_filing_officer_files_in_the_applicants_place_and_nothing_more() {
+    let draft = facts(DossierState::Draft);
+    let submit = Command::plain(Action::Submit);
+    let ev = decide(draft, Role::IntakeOfficer, Relation::Filer, &submit).unwrap();
+    assert_eq!(ev.to, DossierState::Submitted);
+    assert_eq!(
+        available_actions(draft, Role::IntakeOfficer, Relation::Filer),
+        vec![Action::Submit]
+    );
+    let again = facts(DossierState::SupplementRequested);
+    assert!(
+        decide(
+            again,
+            Role::IntakeOfficer,
+            Relation::Filer,
+            &Command::plain(Action::Resubmit)
+        )
+        .is_ok()
+    );
+    // A specialist is no filer, and the filer does not withdraw or rate for the applicant.
+    assert!(decide(draft, Role::Specialist, Relation::Filer, &submit).is_err());
+    let withdraw = Command::with_reason(Action::Withdraw, "không cần nữa");
+    assert!(matches!(
+        decide(again, Role::IntakeOfficer, Relation::Filer, &withdraw),
+        Err(TransitionError::Forbidden(_))
+    ));
+    // Filing on behalf needs the relation: a plain officer of the agency cannot submit a draft.
+    assert!(
+        decide(
+            draft,
+            Role::IntakeOfficer,
+            Relation::HandlingAgency,
+            &submit
+        )
+        .is_err()
+    );
+}
+
+#[test]
 fn wrong_role_or_stranger_is_forbidden() {
     let f = facts(DossierState::Submitted);
     let cmd = Command::plain(Action::Receive);
@@ -320,4 +359,17 @@ proptest! {
         }
         prop_assert_eq!(replay(history), Some(f.state));
     }
+}
+
+#[test]
+fn only_actions_without_reason_or_judgement_go_in_bulk() {
+    let bulk: Vec<Action> = Action::ALL
+        .into_iter()
+        .filter(|a| a.allows_bulk())
+        .collect();
+    assert_eq!(bulk, vec![Action::Receive, Action::ReturnResult]);
+    assert!(
+        bulk.iter()
+            .all(|a| !a.needs_reason() && a.role() == Role::IntakeOfficer)
+    );
 }

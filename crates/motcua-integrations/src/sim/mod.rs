@@ -14,6 +14,8 @@
 //! - `POST /bank/transfer {payload}`.
 //! - `POST /sms/send {to, text}`; `GET /sms/messages?to=`.
 //! - `GET /mail/messages?to=` (what the SMTP listener received).
+//! - `POST /portal/dossiers` (sync, `Idempotency-Key`); `GET /portal/stats`; `POST
+//!   /portal/filed` (a citizen files on the national portal); `GET /portal/filed?after=&limit=`.
 //!
 //! The simulators hold fake people only; they still never log personal data.
 
@@ -25,6 +27,7 @@ mod mail;
 mod page;
 mod people;
 mod portal;
+mod portal_filed;
 mod records;
 mod registry;
 mod sms;
@@ -201,6 +204,10 @@ pub fn router(state: SimState) -> Router {
         .route("/bank/transfer", post(bank::transfer))
         .route("/portal/dossiers", post(portal::sync))
         .route("/portal/stats", get(portal::stats))
+        .route(
+            "/portal/filed",
+            get(portal_filed::page).post(portal_filed::file),
+        )
         .route("/sms/send", post(sms::send))
         .route("/sms/messages", get(sms::messages))
         .route("/mail/messages", get(mail::messages))

@@ -23,6 +23,8 @@ pub(crate) struct PortalData {
     /// Per dossier code: the progress lines applied, by sequence number, with how often.
     dossiers: HashMap<String, Dossier>,
     replays: u64,
+    /// Dossiers filed on the portal for the province to pull, in filing order.
+    pub(crate) filed: Vec<crate::portal::FiledDossier>,
 }
 
 #[derive(Debug, Default)]

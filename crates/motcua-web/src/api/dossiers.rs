@@ -30,7 +30,11 @@ pub async fn list(
     let lines = if user.role == Role::Citizen {
         s.app.my_dossiers(&user).await?
     } else {
-        s.app.work_queue(&user).await?
+        let mut lines = s.app.work_queue(&user).await?;
+        s.app
+            .match_applicant_names(&user, &mut lines, query.text())
+            .await?;
+        lines
     };
     Ok(Json(query.filter()?.apply(lines).lines))
 }
@@ -79,6 +83,57 @@ pub async fn create(
         (id, None)
     };
     Ok((StatusCode::CREATED, Json(Created { id, code })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OnBehalf {
+    procedure_code: String,
+    /// `counter` (in person at the officer's own desk, received as filed) or `assisted`
+    /// (online, helped at a support point).
+    mode: String,
+    /// Defaults to the officer's own agency.
+    #[serde(default)]
+    agency_id: Option<String>,
+    /// Who the dossier is for, as on their ID card.
+    personal_id: String,
+    full_name: String,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    form: BTreeMap<String, String>,
+}
+
+/// Intake officers: starts a draft for a citizen (in person or assisted); the officer then
+/// attaches the scanned components and submits it with the usual calls.
+#[utoipa::path(post, path = "/api/v1/desk/dossiers", security(("bearer" = [])), request_body = OnBehalf,
+    responses((status = 201, body = Created), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn create_on_behalf(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Json(req): Json<OnBehalf>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let mode = motcua_app::domain::channel::FilingMode::parse(req.mode.trim())
+        .ok_or_else(|| AppError::invalid("Hình thức nộp phải là «counter» hoặc «assisted»."))?;
+    let applicant = motcua_app::ApplicantInput {
+        personal_id: req.personal_id,
+        full_name: req.full_name,
+        phone: req.phone,
+        email: req.email,
+    };
+    let id = s
+        .app
+        .start_on_behalf(
+            &user,
+            &req.procedure_code,
+            req.agency_id.as_deref(),
+            mode,
+            &applicant,
+            &req.form,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id, code: None })))
 }
 
 /// The applicant, or an official of the handling agency.
@@ -242,4 +297,35 @@ pub async fn access_log(
     ApiUser(user, _): ApiUser,
 ) -> Result<Json<Vec<AccessView>>, ApiError> {
     Ok(Json(s.app.my_access_log(&user).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BulkRequest {
+    /// `receive` or `return_result`: the actions the law lets an officer take on many at once.
+    action: String,
+    /// At most 100 dossier ids.
+    ids: Vec<String>,
+}
+
+/// Officials: one action on several dossiers; answers what happened to each.
+#[utoipa::path(post, path = "/api/v1/dossiers/bulk-actions", security(("bearer" = [])), request_body = BulkRequest,
+    responses((status = 200, description = "One outcome per dossier"), (status = 422, body = super::ErrorBody)))]
+pub async fn act_on_many(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Json(req): Json<BulkRequest>,
+) -> Result<Json<Vec<motcua_app::BulkOutcome>>, ApiError> {
+    let action = Action::parse(req.action.trim())
+        .ok_or_else(|| AppError::invalid("Thao tác không hợp lệ."))?;
+    Ok(Json(s.app.act_on_many(&user, &req.ids, action).await?))
+}
+
+/// Leaders and supervisors: the agency's running dossiers by procedure and urgency.
+#[utoipa::path(get, path = "/api/v1/agency/load", security(("bearer" = [])),
+    responses((status = 200, description = "The agency's load"), (status = 403, body = super::ErrorBody)))]
+pub async fn load(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+) -> Result<Json<motcua_app::LoadView>, ApiError> {
+    Ok(Json(s.app.agency_load(&user).await?))
 }

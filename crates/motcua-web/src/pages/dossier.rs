@@ -27,6 +27,11 @@ struct ListPage {
     official: bool,
     queue: QueueView,
     q: String,
+    csrf: String,
+    /// The actions this official may take on several dossiers at once: (name, label).
+    bulk_actions: Vec<(&'static str, &'static str)>,
+    /// What was just done.
+    notice: Option<&'static str>,
     urgency: String,
 }
 
@@ -36,9 +41,17 @@ pub struct QueueQuery {
     q: String,
     #[serde(default)]
     urgency: String,
+    /// What was just done, to say so.
+    #[serde(default)]
+    done: String,
 }
 
 impl QueueQuery {
+    /// The search text as typed.
+    pub fn text(&self) -> &str {
+        &self.q
+    }
+
     pub fn filter(&self) -> Result<QueueFilter, AppError> {
         let urgency = match self.urgency.as_str() {
             "" => None,
@@ -55,7 +68,7 @@ impl QueueQuery {
 }
 
 /// Citizens see their own dossiers; officials their role's queue in their agency, most
-/// pressing first, narrowed by code or procedure and by urgency.
+/// pressing first, narrowed by code, procedure or applicant's name and by urgency.
 pub async fn list(
     State(s): State<AppState>,
     PageUser(user): PageUser,
@@ -63,10 +76,14 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let official = user.role.is_official();
     let (heading, empty_text, lines) = if official {
+        let mut lines = s.app.work_queue(&user).await?;
+        s.app
+            .match_applicant_names(&user, &mut lines, &query.q)
+            .await?;
         (
             "Hồ sơ cần xử lý",
             "Không có hồ sơ nào đang chờ bạn xử lý.",
-            s.app.work_queue(&user).await?,
+            lines,
         )
     } else if user.role == Role::Citizen {
         (
@@ -78,7 +95,19 @@ pub async fn list(
         return Err(AppError::Forbidden("Tài khoản này không xử lý hồ sơ.".into()).into());
     };
     let queue = query.filter()?.apply(lines);
+    let bulk_actions = Action::ALL
+        .into_iter()
+        .filter(|a| official && a.allows_bulk() && a.role() == user.role)
+        .map(|a| (a.as_str(), a.label()))
+        .collect();
+    let notice = match query.done.as_str() {
+        "opinion" => Some("Đã gửi ý kiến của cơ quan. Hồ sơ đã trở lại cơ quan xin ý kiến."),
+        _ => None,
+    };
     render(&ListPage {
+        notice,
+        csrf: user.csrf_token.clone(),
+        bulk_actions,
         layout: Layout::new(heading, Some(user)),
         heading,
         empty_text,
@@ -337,8 +366,14 @@ pub async fn complete_step(
         .await
     {
         Ok(opinion) => {
-            let done = if opinion { "opinion" } else { "step" };
-            Ok(Redirect::to(&format!("/dossiers/{id}?done={done}")).into_response())
+            // Once it has answered, the consulted agency no longer sees the dossier: back to
+            // its work list, which says the opinion was sent.
+            let to = if opinion {
+                "/dossiers?done=opinion".to_string()
+            } else {
+                format!("/dossiers/{id}?done=step")
+            };
+            Ok(Redirect::to(&to).into_response())
         }
         Err(e @ (AppError::Step(_) | AppError::Invalid { .. } | AppError::Conflict)) => {
             refused(&s, user, &id, e).await

@@ -258,6 +258,16 @@ fn page(
     }
 }
 
+/// The applicant's document store, offered on their own form; an officer filing for them
+/// scans the papers instead.
+async fn documents_of(s: &AppState, user: &CurrentUser) -> Result<Vec<DocumentView>, PageError> {
+    if user.role == motcua_app::domain::Role::Citizen {
+        Ok(s.app.my_documents(user).await?)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 fn citizen_only(user: &CurrentUser) -> Result<(), PageError> {
     if user.role == motcua_app::domain::Role::Citizen {
         Ok(())
@@ -278,7 +288,7 @@ pub async fn file_new_page(
     let catalog = s.app.catalog();
     let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
     let draft = Draft {
-        documents: s.app.my_documents(&user).await?,
+        documents: documents_of(&s, &user).await?,
         dossier: None,
         values: FormValues::new(),
         agency_id: String::new(),
@@ -310,7 +320,7 @@ pub async fn file_edit_page(
         return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
     }
     let draft = Draft {
-        documents: s.app.my_documents(&user).await?,
+        documents: documents_of(&s, &user).await?,
         dossier: Some(&d),
         values: d.form.clone(),
         agency_id: String::new(),
@@ -358,7 +368,11 @@ async fn handle(
     id: Option<String>,
     body: Multipart,
 ) -> Result<Response, PageError> {
-    citizen_only(&user)?;
+    // A new dossier is a citizen's own; a draft may also be the desk's, filing for a citizen
+    // (the use case checks who may change it).
+    if id.is_none() {
+        citizen_only(&user)?;
+    }
     let form = multipart::read(body).await?;
     check_csrf(&user, form.field("csrf"))?;
     let values = typed_values(&form.fields);
@@ -379,7 +393,7 @@ async fn handle(
                 let catalog = s.app.catalog();
                 let p = catalog.procedure(&code).ok_or(AppError::NotFound)?;
                 let draft = Draft {
-                    documents: s.app.my_documents(&user).await?,
+                    documents: documents_of(&s, &user).await?,
                     dossier: None,
                     values,
                     agency_id,
@@ -458,7 +472,7 @@ async fn handle(
         if !submit {
             let d = s.app.dossier_view(&user, &id).await?;
             let draft = Draft {
-                documents: s.app.my_documents(&user).await?,
+                documents: documents_of(&s, &user).await?,
                 values: d.form.clone(),
                 dossier: Some(&d),
                 agency_id,
@@ -495,7 +509,7 @@ async fn handle(
     }
     let d = s.app.dossier_view(&user, &id).await?;
     let draft = Draft {
-        documents: s.app.my_documents(&user).await?,
+        documents: documents_of(&s, &user).await?,
         values: d.form.clone(),
         dossier: Some(&d),
         agency_id,

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Every page works without JavaScript.
 
 pub mod admin;
+pub mod desk;
 pub mod documents;
 pub mod dossier;
 pub mod feedback;
@@ -9,6 +10,7 @@ pub mod follow;
 pub mod mydata;
 pub mod payment;
 pub mod public;
+pub mod queue;
 pub mod session;
 pub mod sync;
 pub mod verify;
