@@ -10,6 +10,8 @@ pub mod mydata;
 pub mod payment;
 pub mod public;
 pub mod session;
+mod slip_rows;
+pub mod slips;
 pub mod sync;
 pub mod verify;
 
