@@ -60,6 +60,10 @@ pub struct EventView {
     pub state_label: &'static str,
     /// The process step (and consulted agency) the event concerns, if any.
     pub detail: Option<String>,
+    /// The official who acted, by name, for the signature on slips; `None` for citizens.
+    pub actor_name: Option<String>,
+    /// For an apology: the due instant it replaced (the slip prints both dates).
+    pub previous_due: Option<Timestamp>,
 }
 
 /// Everything about one dossier that its viewer may see.

@@ -35,6 +35,7 @@ impl App {
             .profile_of(&applicant)?
             .and_then(|v| v["personal_id"].as_str().map(str::to_string));
         let events = self.db.events(&d.id).await?;
+        let names = self.official_names(&events).await?;
         let replayed = dossier::replay(events.iter().filter_map(|e| EventKind::parse(&e.kind)));
         let history_intact =
             replayed == Some(state) && motcua_store::chain_is_intact(&d.id, &events);
@@ -97,6 +98,8 @@ impl App {
                         .map(DossierState::label)
                         .unwrap_or(""),
                     detail: event_detail(e.data.as_deref()),
+                    actor_name: names.get(&e.actor_id).cloned(),
+                    previous_due: previous_due(e.data.as_deref()),
                 })
                 .collect(),
             submitted_at: d.submitted_at.map(ts),
@@ -117,6 +120,25 @@ impl App {
             history_intact,
             procedure,
         })
+    }
+
+    /// The officials who acted on a dossier, by name: slips print who received or decided.
+    /// One read per distinct official.
+    async fn official_names(
+        &self,
+        events: &[motcua_store::EventRow],
+    ) -> Result<BTreeMap<String, String>> {
+        let mut names = BTreeMap::new();
+        for e in events {
+            let official = Role::parse(&e.actor_role).is_some_and(Role::is_official);
+            if !official || names.contains_key(&e.actor_id) {
+                continue;
+            }
+            if let Some(u) = self.db.user(&e.actor_id).await? {
+                names.insert(e.actor_id.clone(), self.open_text(&u.display_name_sealed)?);
+            }
+        }
+        Ok(names)
     }
 
     /// Who looked at the citizen's personal data, when and why (newest first).
@@ -288,6 +310,12 @@ pub(super) fn line(
 }
 
 /// "Step name · agency" from an event's data, for the history.
+/// The apology's replaced due instant, from its event data.
+fn previous_due(data: Option<&str>) -> Option<jiff::Timestamp> {
+    let v: serde_json::Value = serde_json::from_str(data?).ok()?;
+    v["previous_due"].as_str()?.parse().ok()
+}
+
 fn event_detail(data: Option<&str>) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(data?).ok()?;
     let step = v["step"].as_str()?;

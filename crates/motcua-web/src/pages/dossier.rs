@@ -145,6 +145,8 @@ struct DossierPage {
     fees: Option<super::payment::FeeVm>,
     /// The public check of the signed result, once approved.
     verify: Option<StatusLink>,
+    /// The slips (PDF) the dossier's history calls for.
+    slips: Vec<super::slips::SlipLink>,
 }
 
 fn dossier_page(
@@ -213,6 +215,7 @@ fn dossier_page(
         status: None,
         fees: None,
         verify: None,
+        slips: super::slips::links(&d),
         d,
     }
 }
@@ -278,6 +281,7 @@ struct ReceiptPage {
     code: String,
     d: DossierView,
     status: StatusLink,
+    slips: Vec<super::slips::SlipLink>,
 }
 
 /// The applicant, or an official of the handling agency.
@@ -292,6 +296,7 @@ pub async fn receipt(
     render(&ReceiptPage {
         layout: Layout::new(format!("Giấy tiếp nhận {code}"), Some(user)),
         status: StatusLink::new(&headers, &code),
+        slips: super::slips::links(&d),
         code,
         d,
     })

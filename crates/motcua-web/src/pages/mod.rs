@@ -12,6 +12,8 @@ pub mod payment;
 pub mod public;
 pub mod queue;
 pub mod session;
+mod slip_rows;
+pub mod slips;
 pub mod sync;
 pub mod verify;
 
