@@ -210,6 +210,11 @@ impl Catalog {
             .collect()
     }
 
+    /// Every agency of the tenant.
+    pub fn agencies(&self) -> &[AgencyRow] {
+        &self.agencies
+    }
+
     pub fn agency(&self, id: &str) -> Option<&AgencyRow> {
         self.agencies.iter().find(|a| a.id == id)
     }

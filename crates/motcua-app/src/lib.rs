@@ -15,6 +15,7 @@ mod payments;
 mod portal;
 mod process;
 mod registry;
+mod reminders;
 mod results;
 mod seed;
 mod views;
@@ -101,6 +102,9 @@ pub struct Integrations {
     pub retry_base: Option<std::time::Duration>,
     /// How often dossiers filed on the national portal are pulled (default 30 s).
     pub portal_pull_every: Option<std::time::Duration>,
+    /// How often the daily reminders to officials are looked at (default 15 min; each agency
+    /// is reminded once a civil day).
+    pub reminders_every: Option<std::time::Duration>,
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.

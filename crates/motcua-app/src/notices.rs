@@ -29,7 +29,7 @@ const MAX_ATTEMPTS: i64 = 12;
 /// The clients that carry notices, and the bell that wakes the worker.
 #[derive(Clone, Default)]
 pub(crate) struct Notifier {
-    mailer: Option<Mailer>,
+    pub(crate) mailer: Option<Mailer>,
     sms: Option<SmsClient>,
     pub(crate) portal: Option<PortalClient>,
     wake: Arc<Notify>,
@@ -37,6 +37,8 @@ pub(crate) struct Notifier {
     retry_base: Duration,
     /// How often dossiers filed on the national portal are pulled.
     pub(crate) pull_every: Duration,
+    /// How often the daily reminders are looked at (each is sent once a day).
+    pub(crate) remind_every: Duration,
 }
 
 impl Notifier {
@@ -64,6 +66,7 @@ impl Notifier {
             wake: Arc::default(),
             retry_base: i.retry_base.unwrap_or(Duration::from_secs(2)),
             pull_every: i.portal_pull_every.unwrap_or(Duration::from_secs(30)),
+            remind_every: i.reminders_every.unwrap_or(Duration::from_secs(15 * 60)),
         })
     }
 }

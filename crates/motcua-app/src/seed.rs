@@ -292,7 +292,13 @@ impl App {
                             display_name_sealed: self
                                 .vault
                                 .seal_text(&format!("{} – {name}", role.label())),
-                            profile_sealed: None,
+                            // A work mailbox, for the daily reminders (demo addresses).
+                            profile_sealed: Some(self.vault.seal_text(
+                                &serde_json::json!({
+                                    "email": format!("{}.{slug}@thainguyen.example.vn", official_prefix(role))
+                                })
+                                .to_string(),
+                            )),
                         },
                         now,
                     )

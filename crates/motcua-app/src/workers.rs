@@ -1,6 +1,6 @@
 //! The background jobs of a running server, in one place for `motcua serve` and the tests:
-//! notices, payment reconciliation, the pull of dossiers filed on the national portal, process
-//! timers and session housekeeping. Each job is safe
+//! notices, payment reconciliation, the pull of dossiers filed on the national portal, the daily
+//! reminders, process timers and session housekeeping. Each job is safe
 //! to run on several nodes at once (leases, idempotent writes).
 
 use std::time::Duration;
@@ -52,6 +52,12 @@ pub fn spawn(app: &App) -> Workers {
             app.notifier.pull_every,
             "dossiers pulled from the national portal",
             |a| Box::pin(async move { a.pull_portal_dossiers().await }),
+        )),
+        tokio::spawn(every(
+            app.clone(),
+            app.notifier.remind_every,
+            "agencies reminded of dossiers due soon and overdue",
+            |a| Box::pin(async move { a.send_daily_reminders(jiff::Timestamp::now()).await }),
         )),
         tokio::spawn(every(
             app.clone(),

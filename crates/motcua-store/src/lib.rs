@@ -13,6 +13,7 @@ mod payments;
 mod people;
 mod process;
 mod registry_records;
+mod reminders;
 mod signatures;
 
 use std::str::FromStr;
@@ -36,6 +37,7 @@ pub use payments::{PaymentRow, Settlement};
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
 pub use process::{ProcessDefinitionRow, ProcessInstanceRow, ProcessTaskRow};
 pub use registry_records::RegistryRecordRow;
+pub use reminders::ReminderCounts;
 pub use signatures::{AgencyKeyRow, ResultSignatureRow, SignedResult};
 
 #[derive(Debug, Error)]

@@ -123,6 +123,20 @@ impl Db {
         row.as_ref().map(user).transpose()
     }
 
+    /// The officials of an agency (to remind them).
+    pub async fn officials_of_agency(&self, tenant: &str, agency_id: &str) -> Result<Vec<UserRow>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.agency_id = $2 \
+             ORDER BY u.login"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(agency_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(user).collect()
+    }
+
     pub async fn user(&self, id: &str) -> Result<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
         let row = sqlx::query(&sql)

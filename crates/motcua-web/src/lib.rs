@@ -100,6 +100,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{id}/draft", post(pages::filing::autosave_edit))
         .route("/dossiers/{id}/receipt", get(pages::dossier::receipt))
         .route("/dossiers/{id}/slips/{file}", get(pages::slips::pdf))
+        .route(
+            "/dossiers/{id}/result/generate",
+            post(pages::result_doc::generate),
+        )
         .route("/dossiers/{id}/payment", post(pages::payment::start))
         .route(
             "/dossiers/{id}/payment/return",

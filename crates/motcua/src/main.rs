@@ -180,6 +180,7 @@ impl IntegrationArgs {
             portal_url: self.portal_url.clone(),
             retry_base: None,
             portal_pull_every: self.portal_pull_secs.map(std::time::Duration::from_secs),
+            reminders_every: None,
         })
     }
 }

@@ -50,6 +50,7 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::POST, "/desk/intake".into()),
         (Method::POST, "/dossiers/bulk".into()),
         (Method::GET, "/dossiers/load".into()),
+        (Method::POST, format!("/dossiers/{id}/result/generate")),
     ]
 }
 

@@ -123,7 +123,8 @@ async fn a_thousand_dossiers_reach_a_failing_portal_all_once() {
         // (The portal may hold an event whose answer was lost: the sender is still retrying it.)
         let admin = Api::login(&server, "quantri").await;
         let (mut status, mut sync) = admin.get("/api/v1/admin/sync").await;
-        for _ in 0..300 {
+        // Backoff doubles from 50 ms: a message unlucky many times running waits tens of seconds.
+        for _ in 0..900 {
             if sync["backlog"] == 0 {
                 break;
             }

@@ -163,3 +163,86 @@ async fn each_slip_the_history_calls_for_downloads_as_pdf_and_only_those() {
         assert!(texts[0].contains("PHIẾU TỪ CHỐI TIẾP NHẬN"), "{}", texts[0]);
     }
 }
+
+#[tokio::test]
+async fn the_leader_generates_a_result_with_a_qr_to_its_public_check_and_signs_it() {
+    for server in servers() {
+        let lan = Api::login(server, LAN).await;
+        let (id, code) = submitted_birth_dossier(&lan).await;
+        let intake = Api::login(server, "tiepnhan.ubnd5443").await;
+        assert_eq!(intake.act(&id, "receive", None).await.0, StatusCode::OK);
+        let specialist = Api::login(server, "chuyenvien.ubnd5443").await;
+        assert_eq!(
+            specialist
+                .act(&id, "appraise", Some("Đủ điều kiện"))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let generate = |http: reqwest::Client, decision: &'static str| {
+            let url = format!("{}/dossiers/{id}/result/generate", server.base);
+            let page = format!("{}/dossiers/{id}", server.base);
+            async move {
+                let html = page_html(&http, &page).await;
+                http.post(url)
+                    .form(&[("csrf", csrf_of(&html).as_str()), ("decision", decision)])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // Only the leader generates it, and not without a decision.
+        let res = generate(page_login(server, "chuyenvien.ubnd5443").await, "Cấp giấy").await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let leader_page = page_login(server, "lanhdao.ubnd5443").await;
+        let res = generate(leader_page.clone(), "   ").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = generate(
+            leader_page,
+            "Đăng ký khai sinh cho cháu Nguyễn Minh An, sinh ngày 01/11/2026.",
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "back to the dossier page"
+        );
+
+        let leader = Api::login(server, "lanhdao.ubnd5443").await;
+        let (_, view) = leader.get(&format!("/api/v1/dossiers/{id}")).await;
+        let result = view["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["purpose"] == "result")
+            .expect("the generated result is attached")
+            .clone();
+        let res = client()
+            .get(format!(
+                "{}/api/v1/files/{}",
+                server.base,
+                result["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&leader.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let pdf = res.bytes().await.unwrap().to_vec();
+        let text = text_of(&pdf);
+        assert!(text.contains(&format!("/verify/{code}")), "{text}");
+        assert!(text.contains("Nguyễn Minh An"), "{text}");
+
+        // Approval signs it; the public check says it is valid.
+        assert_eq!(leader.act(&id, "approve", None).await.0, StatusCode::OK);
+        let res = client()
+            .get(format!("{}/api/v1/verify/{code}", server.base))
+            .send()
+            .await
+            .unwrap();
+        let check: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(check["results"][0]["check"], "valid", "{check}");
+        assert_eq!(check["results"][0]["sha256"], result["sha256"]);
+    }
+}

@@ -11,6 +11,7 @@ pub mod mydata;
 pub mod payment;
 pub mod public;
 pub mod queue;
+pub mod result_doc;
 pub mod session;
 mod slip_rows;
 pub mod slips;
