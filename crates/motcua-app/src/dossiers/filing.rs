@@ -220,16 +220,7 @@ impl App {
         file: &StoredRef,
         patch: &DossierPatch,
     ) -> Result<String> {
-        let name: String = text::clean(at.file_name)
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_FILE_NAME)
-            .collect();
-        let name = if name.is_empty() {
-            "tep-dinh-kem".to_string()
-        } else {
-            name
-        };
+        let name = clean_file_name(at.file_name);
         let attachment_id = new_id();
         let now = now_micros();
         let mut tx = self.db.begin().await?;
@@ -335,8 +326,26 @@ impl App {
             Action::Resubmit
         };
         let fetched = self.fetch_components(user, &d, &p, &values).await?;
-        self.apply_with(user, d, &Command::plain(action), fetched)
+        let extra = super::handling::Extra {
+            fetched,
+            corrected: None,
+        };
+        self.apply_with(user, d, &Command::plain(action), extra)
             .await
+    }
+}
+
+/// A file name as kept: cleaned, without control characters, not too long, never empty.
+pub(super) fn clean_file_name(file_name: &str) -> String {
+    let name: String = text::clean(file_name)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_FILE_NAME)
+        .collect();
+    if name.is_empty() {
+        "tep-dinh-kem".to_string()
+    } else {
+        name
     }
 }
 

@@ -177,6 +177,7 @@ impl App {
     }
 }
 
+mod correction;
 mod filing;
 mod handling;
 mod reading;
