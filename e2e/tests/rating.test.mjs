@@ -1,6 +1,7 @@
 // Rate and tell, follow by QR, in a real browser: a citizen rates a returned dossier and sends
 // feedback on a phone, the commune's intake officer answers it, the citizen reads the answer, and
-// anyone opens the receipt's QR address without signing in. The dossier is driven to "returned"
+// anyone opens the receipt's QR address without signing in; the commune's leader then corrects
+// the returned result and the public check shows the old one revoked. The dossier is driven to "returned"
 // through the JSON API first. Every page is screenshotted and must have no axe violation at all
 // (WCAG 2.1 A and AA).
 import assert from 'node:assert/strict';
@@ -21,6 +22,8 @@ const CHILD_NAME = 'Lê Bảo Ngọc';
 const INTAKE_OFFICER = 'tiepnhan.ubnd5443';
 const FEEDBACK_TEXT = 'Trang tải giấy tờ báo lỗi hai lần trước khi nhận tệp của tôi.';
 const ANSWER_TEXT = 'Cổng đã khắc phục lỗi tải tệp. Cảm ơn chị đã phản ánh.';
+const LEADER = 'lanhdao.ubnd5443';
+const CORRECTION_REASON = 'Sai ngày sinh trên trích lục';
 const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1366, height: 768 } };
 
@@ -226,6 +229,47 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
         assert.ok(!html.includes(secret), `the public status page must not contain "${secret}"`);
       }
       await checkNoViolations(page, 'rating', 'status by QR');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the leader corrects the returned result and the check shows the old one revoked', async () => {
+    const desk = await signedIn(LEADER, DESKTOP);
+    try {
+      const { page } = desk;
+      let res = await page.goto(`/dossiers/${dossier.id}`);
+      assert.equal(res.status(), 200);
+      const form = page.locator('form', { hasText: 'Đính chính kết quả' });
+      await form.getByLabel('Lý do đính chính').waitFor();
+      await checkNoViolations(page, 'rating', 'leader correction form');
+
+      await form.getByLabel('Lý do đính chính').fill(CORRECTION_REASON);
+      const corrected = Buffer.concat([tinyPdf(), Buffer.from('% dinh chinh\n', 'latin1')]);
+      await form.getByLabel(/Tệp kết quả đính chính/).setInputFiles({
+        name: 'trich-luc-dinh-chinh.pdf',
+        mimeType: 'application/pdf',
+        buffer: corrected,
+      });
+      res = await navigating(page, () => form.getByRole('button', { name: 'Đính chính kết quả' }).click());
+      assert.equal(res.status(), 200);
+      await page.locator('.success', { hasText: 'kết quả cũ đã bị thu hồi' }).waitFor();
+      await page.getByText(/Đã thu hồi lúc/).waitFor();
+      assert.ok((await page.locator('.timeline').textContent()).includes(CORRECTION_REASON));
+      await checkNoViolations(page, 'rating', 'result corrected');
+    } finally {
+      await desk.context.close();
+    }
+    const { context, page } = await signedIn(null, PHONE);
+    try {
+      const res = await page.goto(`/verify/${dossier.code}`);
+      assert.equal(res.status(), 200);
+      const tags = await page.locator('ul.results .tag').allTextContents();
+      assert.deepEqual(
+        tags.map((t) => t.trim()),
+        ['Đã bị thu hồi, thay bằng bản đính chính', 'Hợp lệ: đúng kết quả do cơ quan ký, chưa bị thay đổi'],
+      );
+      await checkNoViolations(page, 'rating', 'verify after correction');
     } finally {
       await context.close();
     }

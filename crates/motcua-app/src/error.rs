@@ -58,6 +58,15 @@ impl AppError {
             fields: BTreeMap::new(),
         }
     }
+
+    /// Wrong input in one form field: the message is shown at the top and next to the field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Invalid {
+            fields: BTreeMap::from([(field.to_string(), message.clone())]),
+            message,
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

@@ -1,7 +1,8 @@
 //! Signed results and their public check. When the leader approves, every result file's SHA-256
 //! is signed with the agency's Ed25519 key in the approval's own transaction; anyone holding the
 //! result can check it at `/verify/{dossier code}` without signing in, and sees no personal data
-//! there.
+//! there. A leader's correction of a returned result revokes the earlier signatures and signs
+//! the corrected file; the check then reports the old file as revoked.
 
 use motcua_domain::DossierState;
 use motcua_domain::seal::{self, ResultCheck};
@@ -21,6 +22,8 @@ pub struct SignedResultView {
     /// The first 16 hex digits of the agency's public key, to compare with what it publishes.
     pub key_fingerprint: String,
     pub public_key: String,
+    /// When a leader's correction revoked it (it was replaced by the corrected result).
+    pub revoked_at: Option<jiff::Timestamp>,
     pub check: ResultCheck,
     pub check_label: &'static str,
 }
@@ -105,35 +108,48 @@ impl App {
         key: &AgencyKeyRow,
         at: i64,
     ) -> Result<()> {
+        for a in self.db.attachments(&d.id).await? {
+            if a.purpose == "result" {
+                self.sign_result(tx, d, key, &a.id, &a.sha256, at).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Signs one result file (its SHA-256 bound to the dossier, the agency and the instant).
+    pub(crate) async fn sign_result(
+        &self,
+        tx: &mut Tx,
+        d: &DossierRow,
+        key: &AgencyKeyRow,
+        attachment_id: &str,
+        sha256: &str,
+        at: i64,
+    ) -> Result<()> {
         let code = d.code.clone().unwrap_or_default();
         let agency_code = self
             .catalog()
             .agency(&d.agency_id)
             .map(|a| a.code.clone())
             .unwrap_or_default();
-        for a in self.db.attachments(&d.id).await? {
-            if a.purpose != "result" {
-                continue;
-            }
-            let text = seal::message(&code, &agency_code, &a.sha256, ts(at));
-            let signature = self
-                .vault
-                .sign(&key.secret_sealed, text.as_bytes())
-                .map_err(|e| AppError::Internal(format!("signing key: {e}")))?;
-            tx.insert_result_signature(
-                &self.tenant,
-                &ResultSignatureRow {
-                    id: new_id(),
-                    dossier_id: d.id.clone(),
-                    attachment_id: a.id.clone(),
-                    key_id: key.id.clone(),
-                    sha256: a.sha256.clone(),
-                    signed_at: at,
-                    signature,
-                },
-            )
-            .await?;
-        }
+        let text = seal::message(&code, &agency_code, sha256, ts(at));
+        let signature = self
+            .vault
+            .sign(&key.secret_sealed, text.as_bytes())
+            .map_err(|e| AppError::Internal(format!("signing key: {e}")))?;
+        tx.insert_result_signature(
+            &self.tenant,
+            &ResultSignatureRow {
+                id: new_id(),
+                dossier_id: d.id.clone(),
+                attachment_id: attachment_id.to_string(),
+                key_id: key.id.clone(),
+                sha256: sha256.to_string(),
+                signed_at: at,
+                signature,
+            },
+        )
+        .await?;
         Ok(())
     }
 
@@ -161,18 +177,20 @@ impl App {
                     &s.signature.sha256,
                     ts(s.signature.signed_at),
                 );
-                let check = if s.agency_id == d.agency_id
-                    && signing::verify(&s.public_key, text.as_bytes(), &s.signature.signature)
-                {
-                    ResultCheck::Valid
-                } else {
-                    ResultCheck::Altered
+                let holds = s.agency_id == d.agency_id
+                    && signing::verify(&s.public_key, text.as_bytes(), &s.signature.signature);
+                // A broken signature is reported as such even if it was also revoked.
+                let check = match (holds, s.revoked_at) {
+                    (false, _) => ResultCheck::Altered,
+                    (true, Some(_)) => ResultCheck::Revoked,
+                    (true, None) => ResultCheck::Valid,
                 };
                 SignedResultView {
                     sha256: s.signature.sha256,
                     signed_at: ts(s.signature.signed_at),
                     key_fingerprint: s.public_key.chars().take(16).collect(),
                     public_key: s.public_key,
+                    revoked_at: s.revoked_at.map(ts),
                     check,
                     check_label: check.label(),
                 }
@@ -195,8 +213,10 @@ impl App {
         let check = view
             .results
             .iter()
-            .find(|r| r.sha256 == sha256)
-            .map_or(ResultCheck::NotThisResult, |r| r.check);
+            .filter(|r| r.sha256 == sha256)
+            .map(|r| r.check)
+            .min_by_key(|c| c.precedence())
+            .unwrap_or(ResultCheck::NotThisResult);
         Ok(FileCheckView {
             sha256,
             check,

@@ -47,6 +47,8 @@ pub struct AttachmentView {
     pub size_bytes: i64,
     pub sha256: String,
     pub uploaded_at: Timestamp,
+    /// For a result: when a leader's correction revoked it (replaced by the corrected one).
+    pub revoked_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize)]

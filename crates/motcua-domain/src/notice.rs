@@ -94,6 +94,13 @@ pub fn for_applicant(kind: EventKind, f: NoticeFacts<'_>) -> Option<Notice> {
                 "Hồ sơ {code} đã trả kết quả. Mời bạn đánh giá mức độ hài lòng trên Cổng dịch vụ công."
             ),
         ),
+        EventKind::Acted(Action::CorrectResult) => (
+            "Kết quả đã được đính chính",
+            format!(
+                "Hồ sơ {code}: kết quả đã được đính chính.{} Vui lòng tải bản đính chính trên Cổng dịch vụ công; bản cũ không còn giá trị.",
+                quoted(f.reason)
+            ),
+        ),
         EventKind::FeePaid => (
             "Đã nhận phí, lệ phí",
             format!("Đã nhận phí, lệ phí của hồ sơ {code}. Biên lai điện tử có trên trang hồ sơ."),
@@ -132,6 +139,7 @@ mod tests {
             Action::Apologize,
             Action::Approve,
             Action::ReturnResult,
+            Action::CorrectResult,
         ];
         for a in told {
             assert!(

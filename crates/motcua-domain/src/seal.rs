@@ -23,9 +23,22 @@ pub enum ResultCheck {
     Altered,
     /// The file is not the signed result of this dossier (changed, or another file).
     NotThisResult,
+    /// Signed by the agency, then revoked by a leader's recorded correction: the corrected
+    /// result replaces it.
+    Revoked,
 }
 
 impl ResultCheck {
+    /// Of several signatures of the same file, the one a check reports: a valid one first.
+    pub fn precedence(self) -> u8 {
+        match self {
+            ResultCheck::Valid => 0,
+            ResultCheck::Revoked => 1,
+            ResultCheck::Altered => 2,
+            ResultCheck::NotThisResult => 3,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ResultCheck::Valid => "Hợp lệ: đúng kết quả do cơ quan ký, chưa bị thay đổi",
@@ -33,6 +46,7 @@ impl ResultCheck {
             ResultCheck::NotThisResult => {
                 "Không khớp: tệp này không phải kết quả đã ký của hồ sơ (có thể đã bị sửa)"
             }
+            ResultCheck::Revoked => "Đã bị thu hồi, thay bằng bản đính chính",
         }
     }
 }

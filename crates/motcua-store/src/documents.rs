@@ -53,6 +53,17 @@ impl Tx {
         .await?;
         Ok(())
     }
+
+    /// Takes a dossier's results out of its applicant's store (a correction replaced them).
+    pub async fn forget_results_of_dossier(&mut self, dossier_id: &str) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM personal_documents WHERE source_dossier_id = $1 AND kind = 'result'",
+        )
+        .bind(dossier_id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
 }
 
 impl Db {

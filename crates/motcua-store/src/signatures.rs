@@ -25,12 +25,16 @@ pub struct ResultSignatureRow {
     pub signature: String,
 }
 
-/// A signature with the public key that made it.
+/// A signature with the public key that made it, and its revocation if a correction replaced
+/// the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedResult {
     pub signature: ResultSignatureRow,
     pub public_key: String,
     pub agency_id: String,
+    pub revoked_at: Option<i64>,
+    /// The seq of the correction event (in the dossier's history) that revoked it.
+    pub revoked_by_event: Option<i64>,
 }
 
 fn key(r: &AnyRow) -> Result<AgencyKeyRow> {
@@ -98,7 +102,7 @@ impl Db {
     pub async fn signed_results(&self, dossier_id: &str) -> Result<Vec<SignedResult>> {
         let rows = sqlx::query(
             "SELECT s.id, s.dossier_id, s.attachment_id, s.key_id, s.sha256, s.signed_at, s.signature, \
-             k.public_key, k.agency_id FROM result_signatures s JOIN agency_keys k ON k.id = s.key_id \
+             s.revoked_at, s.revoked_by_event, k.public_key, k.agency_id FROM result_signatures s JOIN agency_keys k ON k.id = s.key_id \
              WHERE s.dossier_id = $1 ORDER BY s.signed_at, s.id",
         )
         .bind(dossier_id)
@@ -118,6 +122,8 @@ impl Db {
                     },
                     public_key: col(r, "public_key")?,
                     agency_id: col(r, "agency_id")?,
+                    revoked_at: col(r, "revoked_at")?,
+                    revoked_by_event: col(r, "revoked_by_event")?,
                 })
             })
             .collect()
@@ -145,5 +151,25 @@ impl Tx {
         .execute(&mut *self.inner)
         .await?;
         Ok(())
+    }
+
+    /// Revokes every signature of the dossier still in force, naming the correction event that
+    /// replaces them; returns how many were revoked.
+    pub async fn revoke_result_signatures(
+        &mut self,
+        dossier_id: &str,
+        at: i64,
+        event_seq: i64,
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE result_signatures SET revoked_at = $1, revoked_by_event = $2 \
+             WHERE dossier_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(at)
+        .bind(event_seq)
+        .bind(dossier_id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected())
     }
 }

@@ -60,8 +60,20 @@ pub fn router(state: AppState) -> Router {
             post(api::dossiers::attach_result),
         )
         .route(
+            "/dossiers/{id}/correction",
+            post(pages::dossier::correct_result),
+        )
+        .route(
+            "/api/v1/dossiers/{id}/correction",
+            post(api::dossiers::correct_result),
+        )
+        .route(
             "/verify/{code}",
             get(pages::verify::show).post(pages::verify::check_file),
+        )
+        .route(
+            "/api/v1/verify/{code}",
+            get(api::catalog::verify).post(api::catalog::check_file),
         )
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
     Router::new()
@@ -194,7 +206,6 @@ pub fn router(state: AppState) -> Router {
             get(api::payments::receipt),
         )
         .route("/api/v1/payments/callback", post(api::payments::callback))
-        .route("/api/v1/verify/{code}", get(api::catalog::verify))
         .route("/api/v1/me/documents", get(api::documents::mine))
         .route("/api/v1/admin/sync", get(api::keys::sync_status))
         .route("/api/v1/dossiers/{id}/reuse", post(api::documents::reuse))

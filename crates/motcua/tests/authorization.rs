@@ -21,6 +21,7 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, format!("/dossiers/{id}/slips/receipt.pdf")),
         (Method::POST, format!("/dossiers/{id}/actions/receive")),
         (Method::POST, format!("/dossiers/{id}/result")),
+        (Method::POST, format!("/dossiers/{id}/correction")),
         (Method::GET, format!("/files/{file}")),
         (Method::POST, "/logout".into()),
         (Method::GET, "/admin/calendar".into()),
@@ -66,6 +67,7 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::PUT, format!("/api/v1/dossiers/{id}/form")),
         (Method::POST, format!("/api/v1/dossiers/{id}/attachments")),
         (Method::POST, format!("/api/v1/dossiers/{id}/result")),
+        (Method::POST, format!("/api/v1/dossiers/{id}/correction")),
         (Method::POST, format!("/api/v1/dossiers/{id}/actions")),
         (Method::GET, format!("/api/v1/files/{file}")),
         (Method::GET, "/api/v1/me/access-log".into()),
@@ -215,6 +217,15 @@ async fn other_people_cannot_see_or_touch_a_dossier() {
                 status,
                 StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
             ));
+            let (status, _) = stranger
+                .upload(
+                    &format!("/api/v1/dossiers/{id}/correction"),
+                    &[("reason", "x")],
+                    "a.pdf",
+                    PDF,
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "correction");
         }
         // Same agency, wrong role: the specialist cannot receive, the citizen cannot receive.
         let specialist = Api::login(server, "chuyenvien.ubnd5443").await;

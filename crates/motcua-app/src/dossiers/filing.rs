@@ -258,16 +258,7 @@ impl App {
         file: &StoredRef,
         patch: &DossierPatch,
     ) -> Result<String> {
-        let name: String = text::clean(at.file_name)
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_FILE_NAME)
-            .collect();
-        let name = if name.is_empty() {
-            "tep-dinh-kem".to_string()
-        } else {
-            name
-        };
+        let name = clean_file_name(at.file_name);
         let attachment_id = new_id();
         let now = now_micros();
         let mut tx = self.db.begin().await?;
@@ -376,8 +367,12 @@ impl App {
         let counter = d.filing_mode == FilingMode::Counter.as_str()
             && user.agency_id.as_deref() == Some(d.agency_id.as_str());
         let id = d.id.clone();
+        let extra = super::handling::Extra {
+            fetched,
+            corrected: None,
+        };
         let code = self
-            .apply_with(user, d, &Command::plain(action), fetched)
+            .apply_with(user, d, &Command::plain(action), extra)
             .await?;
         if counter {
             // At the desk the officer checked the papers with the applicant: received as filed.
@@ -391,6 +386,20 @@ impl App {
             }
         }
         Ok(code)
+    }
+}
+
+/// A file name as kept: cleaned, without control characters, not too long, never empty.
+pub(super) fn clean_file_name(file_name: &str) -> String {
+    let name: String = text::clean(file_name)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_FILE_NAME)
+        .collect();
+    if name.is_empty() {
+        "tep-dinh-kem".to_string()
+    } else {
+        name
     }
 }
 

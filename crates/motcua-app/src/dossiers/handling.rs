@@ -3,6 +3,15 @@
 
 use super::*;
 
+/// What an action brings besides its command, written in its transaction.
+#[derive(Default)]
+pub(super) struct Extra {
+    /// Components fetched from registries for a filing.
+    pub fetched: Vec<motcua_store::RegistryRecordRow>,
+    /// The corrected result, for a correction.
+    pub corrected: Option<super::correction::Corrected>,
+}
+
 impl App {
     /// Takes an action on a dossier (receive, refuse, approve, rate, ...). Submitting goes
     /// through [`App::submit`], which checks the form first.
@@ -21,18 +30,25 @@ impl App {
         d: DossierRow,
         cmd: &Command,
     ) -> Result<String> {
-        self.apply_with(user, d, cmd, Vec::new()).await
+        self.apply_with(user, d, cmd, Extra::default()).await
     }
 
-    /// [`App::apply`], also writing the components fetched from registries for a filing.
+    /// [`App::apply`], also writing what the action brings: the components fetched from
+    /// registries for a filing, the corrected result for a correction.
     pub(super) async fn apply_with(
         &self,
         user: &CurrentUser,
         d: DossierRow,
         cmd: &Command,
-        fetched: Vec<motcua_store::RegistryRecordRow>,
+        extra: Extra,
     ) -> Result<String> {
         let ev = dossier::decide(self.facts(&d)?, user.role, relation(user, &d), cmd)?;
+        if cmd.action.carries_result_file() && extra.corrected.is_none() {
+            return Err(AppError::invalid_field(
+                "file",
+                "Vui lòng đính kèm tệp kết quả đính chính.",
+            ));
+        }
         let now = now_micros();
         let procedure = self.procedure_of(&d).await?;
         let applicant = self.applicant_for_outside(&d).await?;
@@ -112,6 +128,9 @@ impl App {
                 patch.rating = ev.score.map(i64::from);
                 data = Some(json!({"score": ev.score}));
             }
+            Action::CorrectResult => {
+                data = extra.corrected.as_ref().map(super::correction::event_data);
+            }
             _ => {}
         }
         if let Some(change) = &process {
@@ -135,8 +154,12 @@ impl App {
         if let Some(key) = &signer {
             self.sign_results(&mut tx, &d, key, now).await?;
         }
+        if let Some(corrected) = &extra.corrected {
+            self.record_correction(&mut tx, user, &d, corrected, seq, now)
+                .await?;
+        }
         self.keep_documents(&mut tx, &d, cmd.action, now).await?;
-        for record in &fetched {
+        for record in &extra.fetched {
             tx.insert_registry_record(&self.tenant, record).await?;
         }
         let told = crate::notices::Told {

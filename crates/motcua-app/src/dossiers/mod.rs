@@ -183,6 +183,7 @@ impl App {
 }
 
 mod bulk;
+mod correction;
 pub(crate) mod filing;
 mod handling;
 mod intake;

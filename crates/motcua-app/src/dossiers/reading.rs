@@ -39,6 +39,13 @@ impl App {
         let replayed = dossier::replay(events.iter().filter_map(|e| EventKind::parse(&e.kind)));
         let history_intact =
             replayed == Some(state) && motcua_store::chain_is_intact(&d.id, &events);
+        let revoked: std::collections::HashMap<String, i64> = self
+            .db
+            .signed_results(&d.id)
+            .await?
+            .into_iter()
+            .filter_map(|s| Some((s.signature.attachment_id, s.revoked_at?)))
+            .collect();
         let attachments = self
             .db
             .attachments(&d.id)
@@ -47,6 +54,7 @@ impl App {
             .map(|a| {
                 let index = a.component_index.map(|i| i as usize);
                 Ok(AttachmentView {
+                    revoked_at: revoked.get(&a.id).copied().map(ts),
                     component_name: index
                         .and_then(|i| procedure.definition.components.get(i))
                         .map(|c| c.name.clone()),
@@ -193,7 +201,10 @@ impl App {
                     has_result: true,
                     ..DossierFacts::in_state(*s)
                 };
-                !dossier::available_actions(probe, user.role, Relation::HandlingAgency).is_empty()
+                // A correction of a returned result is not work waiting in a queue.
+                dossier::available_actions(probe, user.role, Relation::HandlingAgency)
+                    .into_iter()
+                    .any(|a| a != Action::CorrectResult)
             })
             .map(DossierState::as_str)
             .collect();

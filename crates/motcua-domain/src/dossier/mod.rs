@@ -167,6 +167,10 @@ pub enum Action {
     Apologize,
     ReturnResult,
     Rate,
+    /// A leader's recorded correction of a returned result: the only change a returned dossier
+    /// takes (DOMAIN.md, "Dossier lifecycle"). It carries the corrected file, so it has its own
+    /// request; see [`Action::carries_result_file`].
+    CorrectResult,
 }
 
 /// Whose dossier it is, relative to the person acting.
@@ -193,7 +197,7 @@ struct Rule {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::Submit,
         Action::Resubmit,
         Action::Withdraw,
@@ -212,6 +216,7 @@ impl Action {
         Action::Apologize,
         Action::ReturnResult,
         Action::Rate,
+        Action::CorrectResult,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -234,6 +239,7 @@ impl Action {
             Action::Approve => "approve",
             Action::ReturnResult => "return_result",
             Action::Rate => "rate",
+            Action::CorrectResult => "correct_result",
         }
     }
 
@@ -262,6 +268,7 @@ impl Action {
             Action::Approve => "Phê duyệt, ký",
             Action::ReturnResult => "Trả kết quả",
             Action::Rate => "Đánh giá",
+            Action::CorrectResult => "Đính chính kết quả",
         }
     }
 
@@ -275,6 +282,12 @@ impl Action {
     /// Whether this action must say why (a refusal, a supplement request, ...).
     pub fn needs_reason(self) -> bool {
         self.rule().needs_reason
+    }
+
+    /// Whether the action comes with a result file of its own (the corrected result), so it is
+    /// taken through its own request and never as a plain action.
+    pub fn carries_result_file(self) -> bool {
+        self == Action::CorrectResult
     }
 
     /// The role that takes this action.
@@ -430,6 +443,15 @@ impl Action {
                 false,
             ),
             Action::Rate => (Role::Citizen, Relation::Owner, &[S::Returned], None, false),
+            // The returned dossier stays locked; only a leader of the handling agency corrects
+            // its result, saying why, and the dossier stays returned.
+            Action::CorrectResult => (
+                Role::Leader,
+                Relation::HandlingAgency,
+                &[S::Returned],
+                None,
+                true,
+            ),
         };
         Rule {
             role,

@@ -130,9 +130,134 @@ fn returned_dossier_is_locked_except_for_one_rating() {
         available_actions(f, Role::Citizen, Relation::Owner),
         vec![Action::Rate]
     );
+    assert_eq!(
+        available_actions(f, Role::Leader, Relation::HandlingAgency),
+        vec![Action::CorrectResult]
+    );
+    assert!(available_actions(f, Role::Leader, Relation::Stranger).is_empty());
     let rated = DossierFacts { rated: true, ..f };
     assert!(DossierState::Returned.is_closed() && !DossierState::Returned.is_running());
     assert!(available_actions(rated, Role::Citizen, Relation::Owner).is_empty());
+}
+
+#[test]
+fn nothing_but_a_rating_or_a_leaders_correction_touches_a_returned_dossier() {
+    let f = DossierFacts {
+        has_result: true,
+        ..facts(DossierState::Returned)
+    };
+    let relations = [
+        Relation::Owner,
+        Relation::HandlingAgency,
+        Relation::Stranger,
+    ];
+    let mut granted = Vec::new();
+    for action in Action::ALL {
+        for role in Role::ALL {
+            for rel in relations {
+                let cmd = Command {
+                    score: Some(3),
+                    new_due: Some("2030-01-01T00:00:00Z".parse().unwrap()),
+                    ..Command::with_reason(action, "Sai họ tên người được cấp")
+                };
+                if let Ok(ev) = decide(f, role, rel, &cmd) {
+                    assert_eq!(
+                        ev.to,
+                        DossierState::Returned,
+                        "{action:?} keeps it returned"
+                    );
+                    granted.push((action, role, rel));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        granted,
+        vec![
+            (Action::Rate, Role::Citizen, Relation::Owner),
+            (
+                Action::CorrectResult,
+                Role::Leader,
+                Relation::HandlingAgency
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_correction_is_a_leaders_with_a_reason_and_only_after_return() {
+    let returned = facts(DossierState::Returned);
+    let cmd = Command::with_reason(Action::CorrectResult, "Sai ngày sinh trên trích lục");
+    let ev = decide(returned, Role::Leader, Relation::HandlingAgency, &cmd).unwrap();
+    assert_eq!(
+        (ev.kind, ev.from, ev.to, ev.reason.as_deref()),
+        (
+            EventKind::Acted(Action::CorrectResult),
+            DossierState::Returned,
+            DossierState::Returned,
+            Some("Sai ngày sinh trên trích lục")
+        )
+    );
+    for blank in [None, Some("  ")] {
+        let cmd = Command {
+            reason: blank.map(str::to_string),
+            ..Command::plain(Action::CorrectResult)
+        };
+        assert_eq!(
+            decide(returned, Role::Leader, Relation::HandlingAgency, &cmd),
+            Err(TransitionError::ReasonRequired)
+        );
+    }
+    for (role, rel) in [
+        (Role::Specialist, Relation::HandlingAgency),
+        (Role::IntakeOfficer, Relation::HandlingAgency),
+        (Role::Citizen, Relation::Owner),
+        (Role::Leader, Relation::Stranger),
+    ] {
+        assert!(matches!(
+            decide(returned, role, rel, &cmd),
+            Err(TransitionError::Forbidden(_))
+        ));
+    }
+    for state in DossierState::ALL {
+        if state != DossierState::Returned {
+            assert!(matches!(
+                decide(facts(state), Role::Leader, Relation::HandlingAgency, &cmd),
+                Err(TransitionError::InvalidState { .. })
+            ));
+        }
+    }
+    assert!(Action::CorrectResult.carries_result_file());
+    assert!(
+        Action::ALL
+            .iter()
+            .all(|a| a.carries_result_file() == (*a == Action::CorrectResult))
+    );
+}
+
+#[test]
+fn corrections_replay_to_returned_and_only_after_return() {
+    use Action::*;
+    let to_returned = [Submit, Receive, Appraise, Approve, ReturnResult].map(EventKind::Acted);
+    let mut history = vec![EventKind::Created];
+    history.extend(to_returned);
+    history.push(EventKind::Acted(CorrectResult));
+    history.push(EventKind::Acted(Rate));
+    history.push(EventKind::Acted(CorrectResult));
+    assert_eq!(replay(history), Some(DossierState::Returned));
+    let early = [
+        EventKind::Created,
+        EventKind::Acted(Submit),
+        EventKind::Acted(Receive),
+        EventKind::Acted(Appraise),
+        EventKind::Acted(Approve),
+        EventKind::Acted(CorrectResult),
+    ];
+    assert_eq!(
+        replay(early),
+        None,
+        "no correction before the result is returned"
+    );
 }
 
 #[test]

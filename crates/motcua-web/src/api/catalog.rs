@@ -105,3 +105,20 @@ pub async fn verify(
         .ok_or(motcua_app::AppError::NotFound)?;
     Ok(axum::Json(v))
 }
+
+/// Anyone: compares an uploaded file (multipart `file`) with the dossier's signed results;
+/// nothing is stored. `check` is valid, revoked, altered or not_this_result.
+#[utoipa::path(post, path = "/api/v1/verify/{code}", params(("code" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "file"),
+    responses((status = 200, description = "What the check of the file found"), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn check_file(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    body: axum::extract::Multipart,
+) -> Result<Json<motcua_app::FileCheckView>, ApiError> {
+    let form = crate::multipart::read(body).await?;
+    let file = form.files.first().ok_or_else(|| {
+        AppError::invalid_field("file", "Vui lòng chọn tệp kết quả cần kiểm tra.")
+    })?;
+    Ok(Json(s.app.verify_file(&code, &file.bytes).await?))
+}

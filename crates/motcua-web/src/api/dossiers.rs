@@ -225,10 +225,40 @@ pub async fn attach_result(
     ))
 }
 
+/// The leader of the handling agency, once the result is returned: multipart with `reason` and
+/// `file` (the corrected result). The earlier signed results are revoked; the new one is signed.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/correction", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "reason, file"),
+    responses((status = 201, body = Created), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn correct_result(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+    body: Multipart,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let form = multipart::read(body).await?;
+    let (name, bytes) = form.files.first().map_or(("", &[][..]), |f| {
+        (f.file_name.as_str(), f.bytes.as_slice())
+    });
+    let attachment = s
+        .app
+        .correct_result(&user, &id, form.field("reason"), name, bytes)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: attachment,
+            code: None,
+        }),
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct ActionRequest {
     /// submit, resubmit, withdraw, receive, request_supplement, refuse, appraise, send_back,
-    /// approve, return_result, rate
+    /// approve, return_result, rate (a correction of the result goes through
+    /// `POST /api/v1/dossiers/{id}/correction`, with the file)
     action: String,
     reason: Option<String>,
     /// 1–3, for `rate`.

@@ -136,6 +136,8 @@ struct DossierPage {
     csrf: String,
     actions: Vec<ActionVm>,
     upload_result: bool,
+    /// The leader of the handling agency may correct the returned result.
+    correct_result: bool,
     form_rows: Vec<(String, String)>,
     flash: Option<String>,
     error: Option<String>,
@@ -158,8 +160,9 @@ fn dossier_page(
     let actions = d
         .actions
         .iter()
-        // Submitting goes through the form, which checks everything first.
-        .filter(|a| !matches!(a, Action::Submit | Action::Resubmit))
+        // Submitting goes through the form, which checks everything first; a correction has
+        // its own form with the corrected file.
+        .filter(|a| !matches!(a, Action::Submit | Action::Resubmit) && !a.carries_result_file())
         .map(|a| ActionVm {
             name: a.as_str(),
             label: a.label(),
@@ -208,6 +211,7 @@ fn dossier_page(
         csrf: user.csrf_token,
         // The leader attaches the result while the dossier awaits approval (then may approve).
         upload_result: d.can("send_back"),
+        correct_result: d.can(Action::CorrectResult.as_str()),
         actions,
         form_rows,
         flash,
@@ -239,6 +243,10 @@ pub async fn show(
             format!("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn: {code}. Hãy giữ mã này để tra cứu.")
         }
         ("result", _) => "Đã đính kèm tệp kết quả.".to_string(),
+        ("correction", _) => {
+            "Đã đính chính kết quả: bản đính chính đã được ký, kết quả cũ đã bị thu hồi."
+                .to_string()
+        }
         ("step", _) => "Đã hoàn thành bước xử lý.".to_string(),
         ("opinion", _) => "Đã gửi ý kiến của cơ quan.".to_string(),
         ("payment", _) => super::payment::returned_message(&d),
@@ -429,6 +437,35 @@ pub async fn attach_result(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?done=result")).into_response()),
         Err(e @ (AppError::File(_) | AppError::Invalid { .. })) => refused(&s, user, &id, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The leader of the handling agency, once the result is returned: the reason and the corrected
+/// file (checked by the app, who first).
+pub async fn correct_result(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    body: Multipart,
+) -> Result<Response, PageError> {
+    let form = multipart::read(body).await?;
+    check_csrf(&user, form.field("csrf"))?;
+    let (name, bytes) = form.files.first().map_or(("", &[][..]), |f| {
+        (f.file_name.as_str(), f.bytes.as_slice())
+    });
+    match s
+        .app
+        .correct_result(&user, &id, form.field("reason"), name, bytes)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/dossiers/{id}?done=correction")).into_response()),
+        Err(
+            e @ (AppError::File(_)
+            | AppError::Invalid { .. }
+            | AppError::Transition(_)
+            | AppError::Conflict),
+        ) => refused(&s, user, &id, e).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -24,7 +24,8 @@ fn recipient(kind: EventKind) -> Option<&'static str> {
             | Action::RequestSupplementInAppraisal
             | Action::Refuse
             | Action::StopProcessing
-            | Action::RequestPayment => "Người nộp hồ sơ",
+            | Action::RequestPayment
+            | Action::CorrectResult => "Người nộp hồ sơ",
             Action::Withdraw | Action::Apologize | Action::Rate => return None,
         },
         EventKind::StepCompleted | EventKind::OpinionGiven => "Bước xử lý tiếp theo",
