@@ -95,9 +95,60 @@ describe('the one-stop desk and the back office in a browser', { timeout: 300_00
       assert.ok(await rows.count() >= 1, 'found by name');
       for (const row of await rows.allInnerTexts()) assert.ok(row.includes(MINH_NAME), row);
       await checkNoViolations(page, 'desk', 'queue searched by name');
+
+      // From the queue, the apology and new date for a dossier that will be late; its slip follows.
+      const apologize = page.locator('tbody tr', { hasText: MINH_NAME }).getByRole('link', { name: /^Xin lỗi, hẹn lại ngày trả/ }).first();
+      res = await navigating(page, () => apologize.click());
+      assert.equal(res.status(), 200);
+      await page.fill('#reason-apologize', 'Cần xác minh thêm nơi sinh với trạm y tế phường.');
+      const later = new Date(Date.now() + 14 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+      await page.fill('#date-apologize', later);
+      res = await navigating(page, () => page.getByRole('button', { name: 'Xin lỗi và hẹn lại ngày trả', exact: true }).click());
+      assert.equal(res.status(), 200);
+      assert.match(await page.locator('main').innerText(), /đã hẹn lại/);
+      const slip = page.getByRole('link', { name: /^Phiếu xin lỗi và hẹn lại ngày trả kết quả/ });
+      const pdf = await page.request.get(await slip.getAttribute('href'));
+      assert.equal(pdf.status(), 200);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      await checkNoViolations(page, 'desk', 'apology sent from the queue');
     } finally {
       await context.close();
     }
+  });
+
+  it('files online for a citizen at a support point: the dossier waits in the intake queue, marked assisted', async () => {
+    const { context, page } = await signedIn(DESK);
+    try {
+      let res = await page.goto('/desk/intake');
+      assert.equal(res.status(), 200);
+      await page.selectOption('#procedure', 'HT-01');
+      await page.getByRole('radio', { name: /^Nộp trực tuyến có hỗ trợ/ }).check();
+      await page.fill('#personal_id', LAN);
+      await page.fill('#full_name', 'nguyễn thị lan');
+      await page.fill('#phone', '0912 345 678');
+      res = await navigating(page, () => page.getByRole('button', { name: /^Tiếp tục/ }).click());
+      assert.equal(res.status(), 200);
+      await page.fill('#f_child_full_name', 'Nguyễn Bảo Ngọc');
+      await page.fill('#f_child_birth_date', '2026-11-15');
+      await page.locator('#f_child_sex').getByRole('radio', { name: 'Nữ', exact: true }).check();
+      await page.fill('#f_child_birth_place', 'Bệnh viện Đa khoa Trung ương Thái Nguyên');
+      await page.fill('#f_child_ethnicity', 'Kinh');
+      await page.fill('#f_mother_personal_id', LAN);
+      await page.selectOption('#f_relationship', { label: 'Mẹ' });
+      await page.setInputFiles('#file_2', { name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
+      res = await navigating(page, () => page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click());
+      assert.equal(res.status(), 200);
+      const main = await page.locator('main').innerText();
+      assert.ok(main.includes('Nộp trực tuyến có hỗ trợ'), main);
+      assert.ok(main.includes('Mới nộp, chờ tiếp nhận'), `waits for intake like any online dossier:\n${main}`);
+      await checkNoViolations(page, 'desk', 'filed with help at a support point');
+    } finally {
+      await context.close();
+    }
+    // Lan finds it among her own dossiers.
+    const lan = await apiLogin(app.baseURL, LAN);
+    const { body: mine } = await lan.call('GET', '/api/v1/dossiers');
+    assert.ok(mine.some((l) => l.filing_mode === 'assisted'), JSON.stringify(mine));
   });
 
   it('receives dossiers filed on the national portal together, from the intake queue', async () => {

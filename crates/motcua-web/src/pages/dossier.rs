@@ -32,6 +32,8 @@ struct ListPage {
     bulk_actions: Vec<(&'static str, &'static str)>,
     /// What was just done.
     notice: Option<&'static str>,
+    /// Intake officers send the apology and new date from the list.
+    can_apologize: bool,
     urgency: String,
 }
 
@@ -105,6 +107,7 @@ pub async fn list(
         _ => None,
     };
     render(&ListPage {
+        can_apologize: user.role == Action::Apologize.role(),
         notice,
         csrf: user.csrf_token.clone(),
         bulk_actions,
