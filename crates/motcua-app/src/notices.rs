@@ -105,6 +105,38 @@ pub(crate) struct Told<'a> {
 }
 
 impl App {
+    /// An outbox row carrying one e-mail or SMS (sealed), due now.
+    pub(crate) fn message_row(
+        &self,
+        channel: &str,
+        dossier_id: Option<&str>,
+        idempotency_key: String,
+        to: String,
+        subject: &str,
+        text: &str,
+    ) -> Result<OutboxRow> {
+        let payload = serde_json::to_string(&Payload {
+            to,
+            subject: subject.to_string(),
+            text: text.to_string(),
+        })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = now_micros();
+        Ok(OutboxRow {
+            id: new_id(),
+            channel: channel.into(),
+            dossier_id: dossier_id.map(str::to_string),
+            idempotency_key,
+            payload_sealed: self.vault.seal_text(&payload),
+            attempts: 0,
+            next_attempt_at: now,
+            delivered_at: None,
+            failed_at: None,
+            last_error: None,
+            created_at: now,
+        })
+    }
+
     /// Queues the applicant's notices of an event, inside the event's transaction; `true` when
     /// something was queued (then wake the worker after the commit).
     pub(crate) async fn queue_notices(
@@ -144,30 +176,15 @@ impl App {
             let (Some(to), true) = (to, enabled) else {
                 continue;
             };
-            let payload = serde_json::to_string(&Payload {
+            let row = self.message_row(
+                channel,
+                Some(&d.id),
+                format!("{}:{}:{channel}", d.id, told.seq),
                 to,
-                subject: message.subject.clone(),
-                text: message.text.clone(),
-            })
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-            let now = now_micros();
-            tx.enqueue(
-                &self.tenant,
-                &OutboxRow {
-                    id: new_id(),
-                    channel: channel.into(),
-                    dossier_id: Some(d.id.clone()),
-                    idempotency_key: format!("{}:{}:{channel}", d.id, told.seq),
-                    payload_sealed: self.vault.seal_text(&payload),
-                    attempts: 0,
-                    next_attempt_at: now,
-                    delivered_at: None,
-                    failed_at: None,
-                    last_error: None,
-                    created_at: now,
-                },
-            )
-            .await?;
+                &message.subject,
+                &message.text,
+            )?;
+            tx.enqueue(&self.tenant, &row).await?;
             queued = true;
         }
         Ok(queued)

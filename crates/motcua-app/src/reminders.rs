@@ -6,11 +6,10 @@
 
 use motcua_domain::DossierState;
 use motcua_domain::urgency::{self, Urgency};
-use motcua_store::{OutboxRow, ReminderCounts};
-use serde_json::json;
+use motcua_store::ReminderCounts;
 
 use crate::views::ts;
-use crate::{App, AppError, Result, new_id, now_micros};
+use crate::{App, AppError, Result, now_micros};
 
 /// Codes listed in one reminder.
 const CODES_LISTED: usize = 10;
@@ -95,24 +94,9 @@ impl App {
                 continue;
             }
             for (user_id, to) in recipients {
-                let payload = json!({"to": to, "subject": subject, "text": text}).to_string();
-                tx.enqueue(
-                    &self.tenant,
-                    &OutboxRow {
-                        id: new_id(),
-                        channel: "email".into(),
-                        dossier_id: None,
-                        idempotency_key: format!("reminder:{agency_id}:{day}:{user_id}"),
-                        payload_sealed: self.vault.seal_text(&payload),
-                        attempts: 0,
-                        next_attempt_at: now_us,
-                        delivered_at: None,
-                        failed_at: None,
-                        last_error: None,
-                        created_at: now_us,
-                    },
-                )
-                .await?;
+                let key = format!("reminder:{agency_id}:{day}:{user_id}");
+                let row = self.message_row("email", None, key, to, &subject, &text)?;
+                tx.enqueue(&self.tenant, &row).await?;
             }
             tx.commit().await.map_err(AppError::from)?;
             self.wake_notifier();

@@ -145,18 +145,14 @@ impl App {
             }
         }
         for l in lines.iter().filter(|l| l.applicant_name.is_some()) {
-            self.db
-                .log_access(&AccessLogEntry {
-                    id: new_id(),
-                    at: now_micros(),
-                    actor_id: user.id.clone(),
-                    actor_role: user.role.as_str().into(),
-                    subject_user_id: Some(l.applicant_id.clone()),
-                    dossier_id: Some(l.id.clone()),
-                    action: "search_by_name".into(),
-                    purpose: "Tìm hồ sơ theo tên người nộp trong danh sách công việc".into(),
-                })
-                .await?;
+            self.log_access_to(
+                user,
+                &l.applicant_id,
+                &l.id,
+                "search_by_name",
+                "Tìm hồ sơ theo tên người nộp trong danh sách công việc",
+            )
+            .await?;
         }
         Ok(())
     }

@@ -166,16 +166,29 @@ impl App {
         d: &DossierRow,
         action: &str,
     ) -> Result<()> {
+        self.log_access_to(user, &d.applicant_id, &d.id, action, "Xử lý hồ sơ")
+            .await
+    }
+
+    /// Records an official's look at one applicant's data on one dossier.
+    pub(crate) async fn log_access_to(
+        &self,
+        user: &CurrentUser,
+        applicant_id: &str,
+        dossier_id: &str,
+        action: &str,
+        purpose: &str,
+    ) -> Result<()> {
         self.db
             .log_access(&AccessLogEntry {
                 id: new_id(),
                 at: now_micros(),
                 actor_id: user.id.clone(),
                 actor_role: user.role.as_str().into(),
-                subject_user_id: Some(d.applicant_id.clone()),
-                dossier_id: Some(d.id.clone()),
+                subject_user_id: Some(applicant_id.to_string()),
+                dossier_id: Some(dossier_id.to_string()),
                 action: action.into(),
-                purpose: "Xử lý hồ sơ".into(),
+                purpose: purpose.into(),
             })
             .await?;
         Ok(())
