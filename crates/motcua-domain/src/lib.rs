@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod fees;
 pub mod form;
 pub mod form_schema;
+pub mod indices;
 pub mod ident;
 pub mod lunar;
 pub mod notice;
