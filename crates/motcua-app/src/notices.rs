@@ -239,7 +239,13 @@ impl App {
             let outcome = self.send(&m.channel, &m.idempotency_key, &payload).await;
             let now = now_micros();
             match outcome {
-                Ok(()) => self.db.message_delivered(&m.id, now).await?,
+                Ok(()) => {
+                    self.db.message_delivered(&m.id, now).await?;
+                    // A dossier counts as synced once every portal message about it arrived.
+                    if let (Some(dossier), "portal") = (&m.dossier_id, m.channel.as_str()) {
+                        self.db.refresh_dossier_index(dossier).await?;
+                    }
+                }
                 Err(e) => {
                     let attempts = m.attempts + 1;
                     let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS).then(|| {

@@ -530,6 +530,7 @@ impl App {
                 .queue_notices(&mut tx, &d, &procedure, applicant.as_ref(), told)
                 .await?;
         }
+        tx.refresh_dossier_index(&d.id).await?;
         match tx.commit().await {
             Ok(()) => {
                 if queued {

@@ -177,3 +177,46 @@ impl Db {
         rows.iter().map(list_row).collect()
     }
 }
+
+/// When one feedback item came and was answered (the 766 feedback indicator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackTiming {
+    pub agency_id: String,
+    pub created_at: i64,
+    pub answered_at: Option<i64>,
+}
+
+impl Db {
+    /// Feedback received in `[from, to)` (microseconds), of one agency or all.
+    pub async fn feedback_timings(
+        &self,
+        tenant: &str,
+        agency_id: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<FeedbackTiming>> {
+        let sql = format!(
+            "SELECT agency_id, created_at, answered_at FROM feedback \
+             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3{}",
+            if agency_id.is_some() {
+                " AND agency_id = $4"
+            } else {
+                ""
+            }
+        );
+        let mut q = sqlx::query(&sql).bind(tenant).bind(from).bind(to);
+        if let Some(a) = agency_id {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FeedbackTiming {
+                    agency_id: col(r, "agency_id")?,
+                    created_at: col(r, "created_at")?,
+                    answered_at: col(r, "answered_at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -8,6 +8,7 @@ mod documents;
 mod dossiers;
 mod feedback;
 mod flags;
+mod indices;
 mod outbox;
 mod payments;
 mod people;
@@ -30,8 +31,9 @@ pub use dossiers::{
     AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH, NewAttachment,
     NewDossier, NewEventRecord, chain_is_intact, event_hash,
 };
-pub use feedback::{FeedbackListRow, FeedbackRow};
+pub use feedback::{FeedbackListRow, FeedbackRow, FeedbackTiming};
 pub use flags::FactFlagRow;
+pub use indices::{IndexScope, IndexSums, MonthSums, OpenNow};
 pub use outbox::OutboxRow;
 pub use payments::{PaymentRow, Settlement};
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};

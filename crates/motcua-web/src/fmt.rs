@@ -14,6 +14,19 @@ pub fn when_opt(at: &Option<Timestamp>) -> String {
     at.as_ref().map(when).unwrap_or_else(|| "—".to_string())
 }
 
+/// A figure with a decimal comma (`66,67`), or `N/A` when there was nothing to count.
+pub fn figure(x: &Option<f64>) -> String {
+    match x {
+        Some(v) => format!("{v:.2}").replace('.', ","),
+        None => "N/A".to_string(),
+    }
+}
+
+/// A known figure with a decimal comma.
+pub fn number(x: &f64) -> String {
+    figure(&Some(*x))
+}
+
 /// `200.000 đồng`, or `Không thu phí` for zero.
 pub fn vnd(amount: i64) -> String {
     if amount == 0 {

@@ -4,7 +4,9 @@
 
 mod api;
 mod auth;
+mod chart;
 mod error;
+mod export;
 mod fmt;
 mod multipart;
 mod pages;
@@ -208,6 +210,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/payments/callback", post(api::payments::callback))
         .route("/api/v1/me/documents", get(api::documents::mine))
         .route("/api/v1/admin/sync", get(api::keys::sync_status))
+        .route("/api/v1/indices", get(api::indices::figures))
+        .route("/api/v1/ranking", get(api::indices::ranking))
+        .route("/api/v1/admin/indices/rebuild", post(api::indices::rebuild))
+        .route("/dashboard", get(pages::indices::dashboard))
+        .route("/dashboard/{file}", get(pages::indices::dashboard_export))
+        .route("/transparency/{code}", get(pages::indices::transparency))
+        .route(
+            "/transparency/{code}/{file}",
+            get(pages::indices::transparency_export),
+        )
+        .route("/ranking", get(pages::indices::ranking))
+        .route("/ranking/{file}", get(pages::indices::ranking_export))
         .route("/api/v1/dossiers/{id}/reuse", post(api::documents::reuse))
         .route(
             "/api/v1/agencies/{code}/signing-key",

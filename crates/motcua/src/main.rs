@@ -1,6 +1,7 @@
 //! `motcua`: the one binary. `demo` seeds a demo province and serves it; `serve` serves an
 //! existing installation; `migrate` brings the database schema up to date.
 
+mod indices_cli;
 mod process_cli;
 mod sim;
 
@@ -41,6 +42,8 @@ enum Command {
     /// Internal processes (BPMN 2.0): check a file, draw it.
     #[command(subcommand)]
     Process(process_cli::ProcessCommand),
+    /// Decision 766 figures of a period, as JSON or CSV (the dashboard's numbers).
+    Indices(indices_cli::IndicesArgs),
     /// Built-in simulators of the national registries, payment gateway, SMS and mail (for tests and demos).
     Sim(sim::SimArgs),
 }
@@ -252,6 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar(cmd) => calendar(cmd).await,
         Command::Process(cmd) => process_cli::run(cmd),
         Command::Sim(args) => sim::run(args).await,
+        Command::Indices(args) => indices_cli::run(args).await,
         Command::Demo(args) => serve(args, true).await,
     }
 }

@@ -52,6 +52,9 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::POST, "/dossiers/bulk".into()),
         (Method::GET, "/dossiers/load".into()),
         (Method::POST, format!("/dossiers/{id}/result/generate")),
+        (Method::GET, "/dashboard".into()),
+        (Method::GET, "/dashboard/chi-so-766.csv".into()),
+        (Method::GET, "/dashboard/qua-han.xlsx".into()),
     ]
 }
 
@@ -90,6 +93,7 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
             Method::POST,
             "/api/v1/agencies/000.00.02.H19/signing-key".into(),
         ),
+        (Method::POST, "/api/v1/admin/indices/rebuild".into()),
     ]
 }
 
@@ -159,6 +163,12 @@ async fn public_routes_need_no_sign_in() {
             "/api/v1/procedures/HT-01",
             &format!("/api/v1/status/{code}"),
             "/api/v1/openapi.json",
+            "/ranking",
+            "/ranking/xep-hang.csv",
+            "/transparency/000.00.02.H19",
+            "/transparency/000.00.02.H19/chi-so-766.xlsx",
+            "/api/v1/indices",
+            "/api/v1/ranking",
         ] {
             let res = http
                 .get(format!("{}{path}", server.base))

@@ -290,6 +290,7 @@ impl App {
             patch,
         )
         .await?;
+        tx.refresh_dossier_index(&d.id).await?;
         tx.commit().await?;
         Ok(attachment_id)
     }

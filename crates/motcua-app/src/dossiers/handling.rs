@@ -186,6 +186,7 @@ impl App {
             .queue_notices(&mut tx, &d, &procedure, applicant.as_ref(), told)
             .await?
             || portal;
+        tx.refresh_dossier_index(&d.id).await?;
         tx.commit().await?;
         if queued {
             self.wake_notifier();

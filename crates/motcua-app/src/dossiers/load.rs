@@ -36,6 +36,8 @@ pub struct LoadView {
     pub by_state: Vec<(&'static str, usize)>,
     /// Overdue dossiers, longest overdue first.
     pub overdue: Vec<DossierLine>,
+    /// Due today or soon, earliest first.
+    pub due_soon: Vec<DossierLine>,
     pub total: LoadRow,
 }
 
@@ -50,6 +52,26 @@ impl App {
                 ));
             }
         };
+        self.load_of(&agency).await
+    }
+
+    /// Any agency's load, for the indices dashboard: its leaders, and supervisors and
+    /// administrators of the whole province.
+    pub async fn agency_load_of(&self, user: &CurrentUser, agency_id: &str) -> Result<LoadView> {
+        let allowed = match user.role {
+            Role::Leader => user.agency_id.as_deref() == Some(agency_id),
+            Role::Supervisor | Role::Admin => user.agency_id.is_none(),
+            _ => false,
+        };
+        if !allowed {
+            return Err(AppError::Forbidden(
+                "Chỉ lãnh đạo cơ quan và người giám sát xem được danh sách này.".into(),
+            ));
+        }
+        self.load_of(agency_id).await
+    }
+
+    async fn load_of(&self, agency: &str) -> Result<LoadView> {
         let states: Vec<&str> = DossierState::ALL
             .into_iter()
             .filter(|s| *s != DossierState::Draft && !s.is_closed())
@@ -57,7 +79,7 @@ impl App {
             .collect();
         let rows = self
             .db
-            .dossiers_of_agency(&self.tenant, &agency, &states, MAX_LOAD)
+            .dossiers_of_agency(&self.tenant, agency, &states, MAX_LOAD)
             .await?;
         let (cal, now) = (self.calendar(), jiff::Timestamp::now());
         let lines: Vec<DossierLine> = rows.into_iter().map(|r| line(&cal, now, r)).collect();
@@ -94,20 +116,26 @@ impl App {
             .map(|s| (s.label(), lines.iter().filter(|l| l.state == s).count()))
             .filter(|(_, n)| *n > 0)
             .collect();
-        let mut overdue: Vec<DossierLine> = lines
-            .into_iter()
-            .filter(|l| l.urgency == Urgency::Overdue)
-            .collect();
+        let (mut overdue, mut due_soon) = (Vec::new(), Vec::new());
+        for l in lines {
+            match l.urgency {
+                Urgency::Overdue => overdue.push(l),
+                Urgency::DueToday | Urgency::DueSoon => due_soon.push(l),
+                _ => {}
+            }
+        }
         overdue.sort_by_key(|l| l.due_at);
+        due_soon.sort_by_key(|l| l.due_at);
         Ok(LoadView {
             agency_name: self
                 .catalog()
-                .agency(&agency)
+                .agency(agency)
                 .map(|a| a.name.clone())
                 .unwrap_or_default(),
             by_procedure,
             by_state,
             overdue,
+            due_soon,
             total,
         })
     }

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("kỳ không hợp lệ: {0} (dùng 2026, 2026-Q4, 2026-11 hoặc 2026-01-15..2026-02-10)")]
+#[error("Kỳ không hợp lệ: {0} (dùng 2026, 2026-Q4, 2026-11 hoặc 2026-01-15..2026-02-10)")]
 pub struct BadPeriod(pub String);
 
 /// Civil days from `from` to `to`, both included.
@@ -31,7 +31,10 @@ impl Period {
     pub fn month(year: i16, month: i8) -> Result<Period, BadPeriod> {
         let bad = || BadPeriod(format!("{year}-{month}"));
         let from = Date::new(year, month, 1).map_err(|_| bad())?;
-        Ok(Period { from, to: from.last_of_month() })
+        Ok(Period {
+            from,
+            to: from.last_of_month(),
+        })
     }
 
     pub fn parse(text: &str) -> Result<Period, BadPeriod> {
@@ -49,7 +52,9 @@ impl Period {
                 return Err(bad());
             }
             let from = Date::new(year, (q - 1) * 3 + 1, 1).map_err(|_| bad())?;
-            let to = Date::new(year, q * 3, 1).map_err(|_| bad())?.last_of_month();
+            let to = Date::new(year, q * 3, 1)
+                .map_err(|_| bad())?
+                .last_of_month();
             return Ok(Period { from, to });
         }
         if let Some((y, m)) = t.split_once('-') {
@@ -59,7 +64,10 @@ impl Period {
         }
         let year: i16 = t.parse().map_err(|_| bad())?;
         let from = Date::new(year, 1, 1).map_err(|_| bad())?;
-        Ok(Period { from, to: Date::new(year, 12, 31).map_err(|_| bad())? })
+        Ok(Period {
+            from,
+            to: Date::new(year, 12, 31).map_err(|_| bad())?,
+        })
     }
 
     /// First day as `yyyymmdd`.
@@ -84,7 +92,10 @@ impl Period {
             .rev()
             .filter_map(|i| {
                 let from = last.checked_sub((i as i64).months()).ok()?;
-                Some(Period { from, to: from.last_of_month() })
+                Some(Period {
+                    from,
+                    to: from.last_of_month(),
+                })
             })
             .collect()
     }

@@ -19,6 +19,9 @@ pub struct Inputs {
     /// time (15 working days).
     pub feedback_due: i64,
     pub feedback_on_time: i64,
+    /// For a period ending today: the dossiers open now and how many are past due now,
+    /// instead of judging them at the end of the day.
+    pub open_now: Option<(i64, i64)>,
 }
 
 /// One procedure of the scope, for the catalog-level indicators.
@@ -81,7 +84,8 @@ pub struct Report {
     pub points: f64,
     /// The most the measured indicators can give.
     pub measured_max: f64,
-    /// `points` out of 100 over the measured indicators; `None` when nothing was measured.
+    /// `points` out of 100 over the measured indicators; `None` when no dossier was received
+    /// or judged in the period.
     pub score: Option<f64>,
     pub grade: Option<char>,
     pub rates: Vec<Rate>,
@@ -156,6 +160,9 @@ impl Inputs {
     /// everything received minus everything ended, and everything due by then minus what
     /// ended by its due date minus what ended late by then.
     pub fn open_at_end(&self) -> (i64, i64) {
+        if let Some(now) = self.open_now {
+            return now;
+        }
         let t = &self.to_end;
         let open = t.received - t.ended;
         let overdue = t.due_total - t.ended_by_due - t.ended_late;
@@ -193,7 +200,8 @@ impl Inputs {
         }
         let late = p.ended_late + overdue_open;
         let unhappy = (judged > 0 && p.received > 0).then(|| {
-            1.0 - (late as f64 / judged as f64 + p.complained_or_disliked as f64 / p.received as f64)
+            1.0 - (late as f64 / judged as f64
+                + p.complained_or_disliked as f64 / p.received as f64)
         });
         let mut satisfaction = scored(
             "handling_satisfaction",
@@ -206,62 +214,195 @@ impl Inputs {
         satisfaction.percent = unhappy.map(|v| round2(100.0 * v));
         satisfaction.points = unhappy.map(|v| round2(6.0 * (v / 0.9).clamp(0.0, 1.0)));
         let groups = vec![
-            group("transparency", "Công khai, minh bạch", 18.0, vec![
-                not_measured("published_on_time", "Công bố, công khai thủ tục đúng hạn", 6.0,
-                    "Chưa đo: cần ngày ban hành quyết định công bố của từng thủ tục."),
-                not_measured("catalog_updated_on_time", "Cập nhật cơ sở dữ liệu thủ tục đúng hạn", 4.0,
-                    "Chưa đo: cần ngày ban hành quyết định công bố của từng thủ tục."),
-                scored("published_in_full", "Công khai đầy đủ thành phần hồ sơ, phí, thời hạn",
-                    "thủ tục công khai đầy đủ / thủ tục", (count(procs, |x| x.published_in_full), all), 2.0, 1.0),
-                scored("synced", "Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia",
-                    "hồ sơ đã đồng bộ / hồ sơ tiếp nhận", (p.synced, p.received), 6.0, 1.0),
-            ]),
-            group("progress", "Tiến độ giải quyết", 20.0, vec![scored(
-                "on_time", "Hồ sơ giải quyết trước và đúng hạn",
-                "(đã xong đúng hạn + đang giải quyết chưa đến hạn) / (đã xong trong kỳ + còn mở cuối kỳ)",
-                (on_time, judged), 20.0, 1.0)]),
-            group("online_service", "Cung cấp dịch vụ trực tuyến", 12.0, vec![
-                scored("procedures_online", "Thủ tục cung cấp dịch vụ công trực tuyến",
-                    "thủ tục trực tuyến / thủ tục; đủ điểm từ 80%", (online_procs, all), 2.0, 0.8),
-                scored("online_services_used", "Dịch vụ trực tuyến có phát sinh hồ sơ",
-                    "thủ tục trực tuyến có hồ sơ trực tuyến / thủ tục trực tuyến",
-                    (count(procs, |x| x.offered_online && x.online_dossiers > 0), online_procs), 4.0, 1.0),
-                online_sync,
-            ]),
-            group("digitisation", "Số hóa hồ sơ", 22.0, vec![
-                scored("electronic_result", "Hồ sơ có kết quả điện tử",
-                    "hồ sơ có kết quả điện tử / hồ sơ đã giải quyết", (p.electronic_result, p.resolved), 6.0, 1.0),
-                scored("digitised", "Hồ sơ được số hóa thành phần và kết quả",
-                    "hồ sơ số hóa / hồ sơ tiếp nhận; đủ điểm từ 80%", (p.digitised, p.received), 4.0, 0.8),
-                not_measured("certified_copies", "Cấp bản sao điện tử có chứng thực (cấp xã)", 2.0,
-                    "Chưa đo: motcua chưa có dịch vụ chứng thực bản sao điện tử."),
-                scored("reused_data", "Tái sử dụng dữ liệu đã số hóa",
-                    "hồ sơ dùng lại dữ liệu / hồ sơ tiếp nhận", (p.reused_data, p.received), 2.0, 1.0),
-                scored("result_to_store", "Kết quả đưa vào kho dữ liệu cá nhân",
-                    "kết quả vào kho / hồ sơ có kết quả điện tử", (p.result_to_store, p.electronic_result), 4.0, 1.0),
-                scored("population_registry", "Hồ sơ sử dụng dữ liệu dân cư",
-                    "hồ sơ lấy dữ liệu từ CSDL dân cư / hồ sơ tiếp nhận", (p.population_registry, p.received), 2.0, 1.0),
-                scored("registry_connected", "Thủ tục kết nối CSDL quốc gia",
-                    "thủ tục có thành phần lấy từ CSDL / thủ tục", (count(procs, |x| x.registry_connected), all), 2.0, 1.0),
-            ]),
-            group("payment", "Thanh toán trực tuyến", 10.0, vec![
-                scored("fee_procedures_online", "Thủ tục có phí cho thanh toán trực tuyến",
-                    "thủ tục có phí, trực tuyến / thủ tục có phí",
-                    (count(procs, |x| x.has_fee && x.offered_online), fee_procs), 2.0, 1.0),
-                scored("fee_procedures_paid", "Thủ tục có phát sinh thanh toán trực tuyến",
-                    "thủ tục có thanh toán trực tuyến / thủ tục có phí",
-                    (count(procs, |x| x.has_fee && x.paid_online > 0), fee_procs), 2.0, 1.0),
-                scored("paid_online", "Hồ sơ thanh toán trực tuyến",
-                    "hồ sơ thanh toán trực tuyến / hồ sơ có phí", (p.paid_online, p.with_fee), 6.0, 1.0),
-            ]),
-            group("satisfaction", "Mức độ hài lòng", 18.0, vec![
-                scored("feedback_on_time", "Phản ánh, kiến nghị xử lý đúng hạn",
-                    "phản ánh trả lời trong 15 ngày làm việc / phản ánh đến hạn trả lời",
-                    (self.feedback_on_time, self.feedback_due), 6.0, 1.0),
-                not_measured("feedback_satisfaction", "Hài lòng về xử lý phản ánh, kiến nghị", 6.0,
-                    "Chưa đo: người dân chưa đánh giá được câu trả lời phản ánh."),
-                satisfaction,
-            ]),
+            group(
+                "transparency",
+                "Công khai, minh bạch",
+                18.0,
+                vec![
+                    not_measured(
+                        "published_on_time",
+                        "Công bố, công khai thủ tục đúng hạn",
+                        6.0,
+                        "Chưa đo: cần ngày ban hành quyết định công bố của từng thủ tục.",
+                    ),
+                    not_measured(
+                        "catalog_updated_on_time",
+                        "Cập nhật cơ sở dữ liệu thủ tục đúng hạn",
+                        4.0,
+                        "Chưa đo: cần ngày ban hành quyết định công bố của từng thủ tục.",
+                    ),
+                    scored(
+                        "published_in_full",
+                        "Công khai đầy đủ thành phần hồ sơ, phí, thời hạn",
+                        "thủ tục công khai đầy đủ / thủ tục",
+                        (count(procs, |x| x.published_in_full), all),
+                        2.0,
+                        1.0,
+                    ),
+                    scored(
+                        "synced",
+                        "Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia",
+                        "hồ sơ đã đồng bộ / hồ sơ tiếp nhận",
+                        (p.synced, p.received),
+                        6.0,
+                        1.0,
+                    ),
+                ],
+            ),
+            group(
+                "progress",
+                "Tiến độ giải quyết",
+                20.0,
+                vec![scored(
+                    "on_time",
+                    "Hồ sơ giải quyết trước và đúng hạn",
+                    "(đã xong đúng hạn + đang giải quyết chưa đến hạn) / (đã xong trong kỳ + còn mở cuối kỳ)",
+                    (on_time, judged),
+                    20.0,
+                    1.0,
+                )],
+            ),
+            group(
+                "online_service",
+                "Cung cấp dịch vụ trực tuyến",
+                12.0,
+                vec![
+                    scored(
+                        "procedures_online",
+                        "Thủ tục cung cấp dịch vụ công trực tuyến",
+                        "thủ tục trực tuyến / thủ tục; đủ điểm từ 80%",
+                        (online_procs, all),
+                        2.0,
+                        0.8,
+                    ),
+                    scored(
+                        "online_services_used",
+                        "Dịch vụ trực tuyến có phát sinh hồ sơ",
+                        "thủ tục trực tuyến có hồ sơ trực tuyến / thủ tục trực tuyến",
+                        (
+                            count(procs, |x| x.offered_online && x.online_dossiers > 0),
+                            online_procs,
+                        ),
+                        4.0,
+                        1.0,
+                    ),
+                    online_sync,
+                ],
+            ),
+            group(
+                "digitisation",
+                "Số hóa hồ sơ",
+                22.0,
+                vec![
+                    scored(
+                        "electronic_result",
+                        "Hồ sơ có kết quả điện tử",
+                        "hồ sơ có kết quả điện tử / hồ sơ đã giải quyết",
+                        (p.electronic_result, p.resolved),
+                        6.0,
+                        1.0,
+                    ),
+                    scored(
+                        "digitised",
+                        "Hồ sơ được số hóa thành phần và kết quả",
+                        "hồ sơ số hóa / hồ sơ tiếp nhận; đủ điểm từ 80%",
+                        (p.digitised, p.received),
+                        4.0,
+                        0.8,
+                    ),
+                    not_measured(
+                        "certified_copies",
+                        "Cấp bản sao điện tử có chứng thực (cấp xã)",
+                        2.0,
+                        "Chưa đo: motcua chưa có dịch vụ chứng thực bản sao điện tử.",
+                    ),
+                    scored(
+                        "reused_data",
+                        "Tái sử dụng dữ liệu đã số hóa",
+                        "hồ sơ dùng lại dữ liệu / hồ sơ tiếp nhận",
+                        (p.reused_data, p.received),
+                        2.0,
+                        1.0,
+                    ),
+                    scored(
+                        "result_to_store",
+                        "Kết quả đưa vào kho dữ liệu cá nhân",
+                        "kết quả vào kho / hồ sơ có kết quả điện tử",
+                        (p.result_to_store, p.electronic_result),
+                        4.0,
+                        1.0,
+                    ),
+                    scored(
+                        "population_registry",
+                        "Hồ sơ sử dụng dữ liệu dân cư",
+                        "hồ sơ lấy dữ liệu từ CSDL dân cư / hồ sơ tiếp nhận",
+                        (p.population_registry, p.received),
+                        2.0,
+                        1.0,
+                    ),
+                    scored(
+                        "registry_connected",
+                        "Thủ tục kết nối CSDL quốc gia",
+                        "thủ tục có thành phần lấy từ CSDL / thủ tục",
+                        (count(procs, |x| x.registry_connected), all),
+                        2.0,
+                        1.0,
+                    ),
+                ],
+            ),
+            group(
+                "payment",
+                "Thanh toán trực tuyến",
+                10.0,
+                vec![
+                    scored(
+                        "fee_procedures_online",
+                        "Thủ tục có phí cho thanh toán trực tuyến",
+                        "thủ tục có phí, trực tuyến / thủ tục có phí",
+                        (count(procs, |x| x.has_fee && x.offered_online), fee_procs),
+                        2.0,
+                        1.0,
+                    ),
+                    scored(
+                        "fee_procedures_paid",
+                        "Thủ tục có phát sinh thanh toán trực tuyến",
+                        "thủ tục có thanh toán trực tuyến / thủ tục có phí",
+                        (count(procs, |x| x.has_fee && x.paid_online > 0), fee_procs),
+                        2.0,
+                        1.0,
+                    ),
+                    scored(
+                        "paid_online",
+                        "Hồ sơ thanh toán trực tuyến",
+                        "hồ sơ thanh toán trực tuyến / hồ sơ có phí",
+                        (p.paid_online, p.with_fee),
+                        6.0,
+                        1.0,
+                    ),
+                ],
+            ),
+            group(
+                "satisfaction",
+                "Mức độ hài lòng",
+                18.0,
+                vec![
+                    scored(
+                        "feedback_on_time",
+                        "Phản ánh, kiến nghị xử lý đúng hạn",
+                        "phản ánh trả lời trong 15 ngày làm việc / phản ánh đến hạn trả lời",
+                        (self.feedback_on_time, self.feedback_due),
+                        6.0,
+                        1.0,
+                    ),
+                    not_measured(
+                        "feedback_satisfaction",
+                        "Hài lòng về xử lý phản ánh, kiến nghị",
+                        6.0,
+                        "Chưa đo: người dân chưa đánh giá được câu trả lời phản ánh.",
+                    ),
+                    satisfaction,
+                ],
+            ),
         ];
         let points = round2(groups.iter().map(|g| g.points).sum());
         let measured_max: f64 = groups
@@ -270,8 +411,17 @@ impl Inputs {
             .filter(|i| i.points.is_some())
             .map(|i| i.max_points)
             .sum();
-        let score = (measured_max > 0.0).then(|| round2(100.0 * points / measured_max));
-        let rate = |key, name, n, d| Rate { key, name, numerator: n, denominator: d, percent: percent(n, d) };
+        // No dossier to judge in the period: no score, whatever the catalog gives.
+        let judged_any = judged > 0 || p.received > 0;
+        let score =
+            (judged_any && measured_max > 0.0).then(|| round2(100.0 * points / measured_max));
+        let rate = |key, name, n, d| Rate {
+            key,
+            name,
+            numerator: n,
+            denominator: d,
+            percent: percent(n, d),
+        };
         Report {
             groups,
             points,
@@ -281,9 +431,24 @@ impl Inputs {
             rates: vec![
                 rate("on_time", "Đúng hạn", on_time, judged),
                 rate("online", "Nộp trực tuyến", p.online, p.received),
-                rate("in_person", "Nộp trực tiếp", p.received - p.online, p.received),
-                rate("self_filed", "Tự nộp trực tuyến (trên hồ sơ trực tuyến)", p.self_filed, p.online),
-                rate("assisted", "Được hỗ trợ nộp (trên hồ sơ trực tuyến)", p.assisted, p.online),
+                rate(
+                    "in_person",
+                    "Nộp trực tiếp",
+                    p.received - p.online,
+                    p.received,
+                ),
+                rate(
+                    "self_filed",
+                    "Tự nộp trực tuyến (trên hồ sơ trực tuyến)",
+                    p.self_filed,
+                    p.online,
+                ),
+                rate(
+                    "assisted",
+                    "Được hỗ trợ nộp (trên hồ sơ trực tuyến)",
+                    p.assisted,
+                    p.online,
+                ),
                 rate("synced", "Đồng bộ Cổng quốc gia", p.synced, p.received),
             ],
             open_at_end: open,
@@ -294,5 +459,11 @@ impl Inputs {
 
 fn group(key: &'static str, name: &'static str, max: f64, indicators: Vec<Indicator>) -> Group {
     let points = round2(indicators.iter().filter_map(|i| i.points).sum());
-    Group { key, name, max_points: max, points, indicators }
+    Group {
+        key,
+        name,
+        max_points: max,
+        points,
+        indicators,
+    }
 }

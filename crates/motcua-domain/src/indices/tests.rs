@@ -13,19 +13,35 @@ fn at(month: i8, day: i8, hour: i8) -> i64 {
 }
 
 fn ev(kind: &str, to: &str, at: i64) -> IndexEvent {
-    IndexEvent { at, kind: kind.into(), to_state: to.into(), due_at: None, score: None }
+    IndexEvent {
+        at,
+        kind: kind.into(),
+        to_state: to.into(),
+        due_at: None,
+        score: None,
+    }
 }
 
 fn receive(at: i64, due: i64) -> IndexEvent {
-    IndexEvent { due_at: Some(due), ..ev("receive", "received", at) }
+    IndexEvent {
+        due_at: Some(due),
+        ..ev("receive", "received", at)
+    }
 }
 
 fn rate(at: i64, score: i64) -> IndexEvent {
-    IndexEvent { score: Some(score), ..ev("rate", "returned", at) }
+    IndexEvent {
+        score: Some(score),
+        ..ev("rate", "returned", at)
+    }
 }
 
 fn basics(channel: i64, mode: &str) -> Basics {
-    Basics { channel, filing_mode: mode.into(), ..Default::default() }
+    Basics {
+        channel,
+        filing_mode: mode.into(),
+        ..Default::default()
+    }
 }
 
 /// The fixed dossiers; see each one's comment.
@@ -71,7 +87,10 @@ fn dossiers() -> Vec<IndexFacts> {
         ),
         // D3 in person at the desk, no fee, not synced; received 20 Nov, due 4 Dec: open at the
         // period's end and not yet late.
-        IndexFacts::derive(basics(1, "counter"), &[receive(at(11, 20, 9), at(12, 4, 17))]),
+        IndexFacts::derive(
+            basics(1, "counter"),
+            &[receive(at(11, 20, 9), at(12, 4, 17))],
+        ),
         // D4 online, self-filed, reused data, a complaint; received 10 Nov, due 17 Nov; a
         // supplement asked on 12 Nov ends it (on time) while the applicant has it.
         IndexFacts::derive(
@@ -82,7 +101,11 @@ fn dossiers() -> Vec<IndexFacts> {
             }),
             &[
                 receive(at(11, 10, 9), at(11, 17, 17)),
-                ev("request_supplement_in_appraisal", "supplement_requested", at(11, 12, 9)),
+                ev(
+                    "request_supplement_in_appraisal",
+                    "supplement_requested",
+                    at(11, 12, 9),
+                ),
             ],
         ),
         // D5 received 20 Oct (before the period), due 3 Nov, still open: overdue at the end.
@@ -93,12 +116,18 @@ fn dossiers() -> Vec<IndexFacts> {
         // D6 refused at intake: never received, counts nowhere.
         IndexFacts::derive(
             basics(2, "self"),
-            &[ev("submit", "submitted", at(11, 2, 9)), ev("refuse", "refused", at(11, 3, 9))],
+            &[
+                ev("submit", "submitted", at(11, 2, 9)),
+                ev("refuse", "refused", at(11, 3, 9)),
+            ],
         ),
         // D7 received 1 Oct, due 8 Oct, approved 7 Oct: ended before the period.
         IndexFacts::derive(
             basics(2, "self"),
-            &[receive(at(10, 1, 9), at(10, 8, 17)), ev("approve", "result_ready", at(10, 7, 9))],
+            &[
+                receive(at(10, 1, 9), at(10, 8, 17)),
+                ev("approve", "result_ready", at(10, 7, 9)),
+            ],
         ),
         // D8 online, self, fee paid online, digitised; two supplement requests, so overdue
         // whatever the dates: its due becomes just before its first receipt (4 Nov); approved
@@ -112,9 +141,17 @@ fn dossiers() -> Vec<IndexFacts> {
             }),
             &[
                 receive(at(11, 4, 9), at(11, 11, 17)),
-                ev("request_supplement_in_appraisal", "supplement_requested", at(11, 5, 9)),
+                ev(
+                    "request_supplement_in_appraisal",
+                    "supplement_requested",
+                    at(11, 5, 9),
+                ),
                 receive(at(11, 8, 9), at(11, 15, 17)),
-                ev("request_supplement_in_appraisal", "supplement_requested", at(11, 9, 9)),
+                ev(
+                    "request_supplement_in_appraisal",
+                    "supplement_requested",
+                    at(11, 9, 9),
+                ),
                 receive(at(11, 12, 9), at(11, 19, 17)),
                 ev("approve", "result_ready", at(11, 13, 9)),
             ],
@@ -123,7 +160,11 @@ fn dossiers() -> Vec<IndexFacts> {
 }
 
 fn inputs(period: Period) -> Inputs {
-    let mut i = Inputs { feedback_due: 2, feedback_on_time: 1, ..Default::default() };
+    let mut i = Inputs {
+        feedback_due: 2,
+        feedback_on_time: 1,
+        ..Default::default()
+    };
     for f in dossiers() {
         for (day, c) in f.contributions() {
             if day <= period.last_day() {
@@ -143,12 +184,20 @@ fn inputs(period: Period) -> Inputs {
         paid_online: paid,
     };
     // P1 (D1, D2, D8 online in November; D1, D8 paid online), P2 (D4), P3 offline with a fee.
-    i.procedures = vec![p(true, true, true, true, 3, 2), p(true, false, false, false, 1, 0), p(false, true, true, false, 0, 0)];
+    i.procedures = vec![
+        p(true, true, true, true, 3, 2),
+        p(true, false, false, false, 1, 0),
+        p(false, true, true, false, 0, 0),
+    ];
     i
 }
 
 fn find<'a>(r: &'a Report, key: &str) -> &'a Indicator {
-    r.groups.iter().flat_map(|g| &g.indicators).find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"))
+    r.groups
+        .iter()
+        .flat_map(|g| &g.indicators)
+        .find(|i| i.key == key)
+        .unwrap_or_else(|| panic!("{key}"))
 }
 
 #[test]
@@ -156,12 +205,32 @@ fn counters_of_november_by_hand() {
     let i = inputs(Period::parse("2026-11").unwrap());
     let p = &i.period;
     // Received in November: D1 D2 D3 D4 D8; online all but D3; self D1 D4 D8, assisted D2.
-    assert_eq!((p.received, p.online, p.self_filed, p.assisted), (5, 4, 3, 1));
+    assert_eq!(
+        (p.received, p.online, p.self_filed, p.assisted),
+        (5, 4, 3, 1)
+    );
     // Synced D1 D2 D4 D8; fee D1 D2 D8, paid online D1 D8; results D1 D2 D8; ended D1 D2 D4 D8.
-    assert_eq!((p.synced, p.with_fee, p.paid_online, p.electronic_result, p.resolved), (4, 3, 2, 3, 4));
+    assert_eq!(
+        (
+            p.synced,
+            p.with_fee,
+            p.paid_online,
+            p.electronic_result,
+            p.resolved
+        ),
+        (4, 3, 2, 3, 4)
+    );
     // Digitised D1 D8; store D1; registry D1 D2; reused D4; rated D1 D2; unhappy D2 (1), D4 (complaint).
     assert_eq!(
-        (p.digitised, p.result_to_store, p.population_registry, p.reused_data, p.rated, p.disliked, p.complained_or_disliked),
+        (
+            p.digitised,
+            p.result_to_store,
+            p.population_registry,
+            p.reused_data,
+            p.rated,
+            p.disliked,
+            p.complained_or_disliked
+        ),
         (2, 1, 2, 1, 2, 1, 2)
     );
     // Ended in November: D1 (on time), D2 (late), D4 (on time), D8 (late).
@@ -204,7 +273,10 @@ fn every_indicator_of_november_by_hand() {
     let groups: Vec<f64> = r.groups.iter().map(|g| g.points).collect();
     assert_eq!(groups, vec![6.13, 10.0, 11.67, 9.7, 6.0, 3.67]);
     // 47.17 of the 82 measured points (100 − 6 − 4 − 2 − 6) = 57.52 → D.
-    assert_eq!((r.points, r.measured_max, r.score, r.grade), (47.17, 82.0, Some(57.52), Some('D')));
+    assert_eq!(
+        (r.points, r.measured_max, r.score, r.grade),
+        (47.17, 82.0, Some(57.52), Some('D'))
+    );
     let rates: Vec<(&str, Option<f64>)> = r.rates.iter().map(|x| (x.key, x.percent)).collect();
     assert_eq!(
         rates,
@@ -223,7 +295,10 @@ fn every_indicator_of_november_by_hand() {
 fn october_sees_its_own_dossiers() {
     let i = inputs(Period::parse("2026-10").unwrap());
     // Received D5 D7; D7 ended on time 7 Oct; D5 open and not due until 3 Nov.
-    assert_eq!((i.period.received, i.period.ended, i.period.ended_on_time), (2, 1, 1));
+    assert_eq!(
+        (i.period.received, i.period.ended, i.period.ended_on_time),
+        (2, 1, 1)
+    );
     assert_eq!(i.open_at_end(), (1, 0));
     assert_eq!(i.progress(), (2, 2));
 }
@@ -231,7 +306,20 @@ fn october_sees_its_own_dossiers() {
 #[test]
 fn nothing_to_count_is_not_applicable() {
     let r = Inputs::default().report();
-    assert!(r.groups.iter().flat_map(|g| &g.indicators).all(|i| i.points.is_none() && i.percent.is_none()));
+    assert!(
+        r.groups
+            .iter()
+            .flat_map(|g| &g.indicators)
+            .all(|i| i.points.is_none() && i.percent.is_none())
+    );
+    assert_eq!((r.score, r.grade), (None, None));
+    // A catalog alone scores its own indicators but gives no score: no dossier was judged.
+    let only_catalog = Inputs {
+        procedures: inputs(Period::parse("2026-11").unwrap()).procedures,
+        ..Default::default()
+    };
+    let r = only_catalog.report();
+    assert_eq!(find(&r, "published_in_full").percent, Some(66.67));
     assert_eq!((r.score, r.grade), (None, None));
 }
 
@@ -240,12 +328,29 @@ fn a_change_of_facts_moves_only_its_difference() {
     let before = IndexFacts::derive(basics(2, "self"), &[receive(at(11, 2, 9), at(11, 6, 17))]);
     let after = IndexFacts::derive(
         basics(2, "self"),
-        &[receive(at(11, 2, 9), at(11, 6, 17)), ev("approve", "result_ready", at(11, 9, 9))],
+        &[
+            receive(at(11, 2, 9), at(11, 6, 17)),
+            ev("approve", "result_ready", at(11, 9, 9)),
+        ],
     );
     let d = facts::delta(&before, &after);
     // The ending adds a late end on 9 Nov; the cohort gains a result and a resolution.
-    assert!(d.contains(&(20261109, Counters { ended: 1, ended_late: 1, ..Default::default() })));
-    assert!(d.contains(&(20261102, Counters { electronic_result: 1, resolved: 1, ..Default::default() })));
+    assert!(d.contains(&(
+        20261109,
+        Counters {
+            ended: 1,
+            ended_late: 1,
+            ..Default::default()
+        }
+    )));
+    assert!(d.contains(&(
+        20261102,
+        Counters {
+            electronic_result: 1,
+            resolved: 1,
+            ..Default::default()
+        }
+    )));
     assert_eq!(d.len(), 2, "{d:?}");
     assert!(facts::delta(&after, &after).is_empty());
 }
@@ -256,15 +361,24 @@ fn periods_read_as_written() {
     assert_eq!((p.first_day(), p.last_day()), (20261001, 20261231));
     assert_eq!(Period::parse("2026").unwrap().last_day(), 20261231);
     assert_eq!(Period::parse("2026-02").unwrap().last_day(), 20260228);
-    assert_eq!(Period::parse("2026-01-15..2026-02-10").unwrap().first_day(), 20260115);
+    assert_eq!(
+        Period::parse("2026-01-15..2026-02-10").unwrap().first_day(),
+        20260115
+    );
     for bad in ["2026-13", "2026-Q5", "x", "2026-03-01..2026-02-01", ""] {
         assert!(Period::parse(bad).is_err(), "{bad}");
     }
     let months = Period::months_back(jiff::civil::date(2026, 2, 10), 3);
-    assert_eq!(months.iter().map(Period::first_day).collect::<Vec<_>>(), vec![20251201, 20260101, 20260201]);
+    assert_eq!(
+        months.iter().map(Period::first_day).collect::<Vec<_>>(),
+        vec![20251201, 20260101, 20260201]
+    );
 }
 
 #[test]
 fn grade_bands() {
-    assert_eq!([95.0, 90.0, 89.99, 80.0, 65.0, 64.99, 50.0, 49.99].map(grade), ['A', 'A', 'B', 'B', 'C', 'D', 'D', 'E']);
+    assert_eq!(
+        [95.0, 90.0, 89.99, 80.0, 65.0, 64.99, 50.0, 49.99].map(grade),
+        ['A', 'A', 'B', 'B', 'C', 'D', 'D', 'E']
+    );
 }

@@ -3,13 +3,18 @@
 -- keeps the last fold, and the difference goes into index_daily, one row per tenant, day
 -- (Vietnam civil date as yyyymmdd), agency and procedure. Dashboards sum days instead of
 -- reading events, so a year of a province answers from a few hundred thousand rows.
+-- Derived from the event log and rebuilt from it, so it holds no foreign keys.
 CREATE TABLE index_dossiers (
-    dossier_id TEXT PRIMARY KEY REFERENCES dossiers(id),
-    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    dossier_id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
     agency_id TEXT NOT NULL,
     procedure_code TEXT NOT NULL,
+    -- 1 while received and not ended: the live figures judge these now, not at a day's end.
+    is_open BIGINT NOT NULL,
+    due_at BIGINT,
     facts TEXT NOT NULL
 );
+CREATE INDEX index_dossiers_open ON index_dossiers (tenant_id, agency_id) WHERE is_open = 1;
 
 CREATE TABLE index_daily (
     tenant_id TEXT NOT NULL,

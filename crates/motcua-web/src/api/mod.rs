@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod documents;
 pub mod dossiers;
 pub mod feedback;
+pub mod indices;
 pub mod keys;
 pub mod payments;
 pub mod process;
@@ -56,6 +57,9 @@ use utoipa::{Modify, OpenApi};
         process::complete_step,
         process::versions,
         process::upload,
+        indices::figures,
+        indices::ranking,
+        indices::rebuild,
     ),
     components(schemas(
         session::LoginRequest,
@@ -77,6 +81,7 @@ use utoipa::{Modify, OpenApi};
         documents::Reused,
         process::StepRequest,
         process::Uploaded,
+        indices::Rebuilt,
         ErrorBody,
     )),
     modifiers(&BearerAuth)

@@ -7,6 +7,7 @@ pub mod dossier;
 pub mod feedback;
 pub mod filing;
 pub mod follow;
+pub mod indices;
 pub mod mydata;
 pub mod payment;
 pub mod public;

@@ -1,0 +1,372 @@
+//! The Decision 766 aggregates: each dossier's facts, folded again from its events in the
+//! transaction of every change, and the daily sums the dashboards read (migration 0018).
+
+use motcua_domain::indices::{Basics, Counters, IndexEvent, IndexFacts, facts::delta};
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, Tx, col};
+
+/// The counters of one agency and procedure over some days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSums {
+    pub agency_id: String,
+    pub procedure_code: String,
+    pub counters: Counters,
+}
+
+/// Counters of one month (`yyyymm`) for trend charts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthSums {
+    pub month: i64,
+    pub counters: Counters,
+}
+
+/// Dossiers of one agency and procedure being handled now, and how many are past due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenNow {
+    pub agency_id: String,
+    pub procedure_code: String,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// Which rows to sum.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexScope<'a> {
+    pub tenant: &'a str,
+    pub agency_id: Option<&'a str>,
+}
+
+const BASICS: &str = "SELECT d.tenant_id, d.agency_id, d.channel, d.filing_mode, p.code AS procedure_code, \
+    CASE WHEN p.fee_vnd > 0 OR p.online_fee_vnd > 0 THEN 1 ELSE 0 END AS has_fee, \
+    CASE WHEN d.identity_sealed IS NOT NULL THEN 1 ELSE 0 END AS population_registry, \
+    CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = d.id AND o.channel = 'portal') \
+      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = d.id AND o.channel = 'portal' \
+      AND o.delivered_at IS NULL) THEN 1 ELSE 0 END AS synced, \
+    CASE WHEN EXISTS (SELECT 1 FROM payments y WHERE y.dossier_id = d.id AND y.status = 'paid') \
+      THEN 1 ELSE 0 END AS paid_online, \
+    CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_id = d.id AND a.purpose = 'component') \
+      AND EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_id = d.id AND a.purpose = 'result') \
+      THEN 1 ELSE 0 END AS digitised, \
+    CASE WHEN EXISTS (SELECT 1 FROM personal_documents s WHERE s.source_dossier_id = d.id \
+      AND s.kind = 'result') THEN 1 ELSE 0 END AS result_to_store, \
+    CASE WHEN EXISTS (SELECT 1 FROM registry_records r WHERE r.dossier_id = d.id \
+      AND r.status = 'fetched') THEN 1 ELSE 0 END AS fetched, \
+    CASE WHEN EXISTS (SELECT 1 FROM feedback f WHERE f.dossier_id = d.id) THEN 1 ELSE 0 END AS complained \
+    FROM dossiers d JOIN procedures p ON p.id = d.procedure_id WHERE d.id = $1";
+
+struct Placed {
+    tenant: String,
+    agency_id: String,
+    procedure_code: String,
+    facts: IndexFacts,
+}
+
+fn flag(row: &AnyRow, name: &str) -> Result<bool> {
+    Ok(col::<i64>(row, name)? != 0)
+}
+
+/// A jiff timestamp as written in event data, in microseconds.
+fn micros(v: &serde_json::Value) -> Option<i64> {
+    v.as_str()?
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(|t| t.as_microsecond())
+}
+
+/// What the figures need of a stored event (the data written by the application).
+fn index_event(row: &AnyRow) -> Result<(IndexEvent, bool)> {
+    let data: Option<String> = col(row, "data")?;
+    let data: serde_json::Value = data
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_default();
+    let e = IndexEvent {
+        at: col(row, "at")?,
+        kind: col(row, "kind")?,
+        to_state: col(row, "to_state")?,
+        due_at: micros(&data["due_at"]).or_else(|| micros(&data["new_due"])),
+        score: data["score"].as_i64(),
+    };
+    Ok((e, !data["reused_document"].is_null()))
+}
+
+async fn place(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<Option<Placed>> {
+    let Some(row) = sqlx::query(BASICS)
+        .bind(dossier_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let events = sqlx::query(
+        "SELECT at, kind, to_state, data FROM dossier_events WHERE dossier_id = $1 ORDER BY seq",
+    )
+    .bind(dossier_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut reused = flag(&row, "fetched")?;
+    let mut folded = Vec::with_capacity(events.len());
+    for e in &events {
+        let (e, reused_document) = index_event(e)?;
+        reused |= reused_document;
+        folded.push(e);
+    }
+    let basics = Basics {
+        channel: col(&row, "channel")?,
+        filing_mode: col(&row, "filing_mode")?,
+        has_fee: flag(&row, "has_fee")?,
+        synced: flag(&row, "synced")?,
+        paid_online: flag(&row, "paid_online")?,
+        digitised: flag(&row, "digitised")?,
+        result_to_store: flag(&row, "result_to_store")?,
+        population_registry: flag(&row, "population_registry")?,
+        reused_data: reused,
+        complained: flag(&row, "complained")?,
+    };
+    Ok(Some(Placed {
+        tenant: col(&row, "tenant_id")?,
+        agency_id: col(&row, "agency_id")?,
+        procedure_code: col(&row, "procedure_code")?,
+        facts: IndexFacts::derive(basics, &folded),
+    }))
+}
+
+/// Adds `c` to one day's row.
+async fn add_to_day(
+    conn: &mut sqlx::AnyConnection,
+    p: &Placed,
+    day: i64,
+    c: &Counters,
+) -> Result<()> {
+    let cols = Counters::COLUMNS;
+    let names = cols.join(", ");
+    let params: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
+    let sets: Vec<String> = cols
+        .iter()
+        .map(|c| format!("{c} = index_daily.{c} + excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO index_daily (tenant_id, day, agency_id, procedure_code, {names}) \
+         VALUES ($1, $2, $3, $4, {}) ON CONFLICT (tenant_id, day, agency_id, procedure_code) \
+         DO UPDATE SET {}",
+        params.join(", "),
+        sets.join(", ")
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(&p.tenant)
+        .bind(day)
+        .bind(&p.agency_id)
+        .bind(&p.procedure_code);
+    for v in c.values() {
+        q = q.bind(v);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn refresh(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<()> {
+    let Some(placed) = place(conn, dossier_id).await? else {
+        return Ok(());
+    };
+    let old: Option<String> =
+        sqlx::query_scalar("SELECT facts FROM index_dossiers WHERE dossier_id = $1")
+            .bind(dossier_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let old: IndexFacts = old
+        .as_deref()
+        .and_then(|f| serde_json::from_str(f).ok())
+        .unwrap_or_default();
+    if old == placed.facts {
+        return Ok(());
+    }
+    for (day, c) in delta(&old, &placed.facts) {
+        add_to_day(conn, &placed, day, &c).await?;
+    }
+    let facts = serde_json::to_string(&placed.facts).unwrap_or_default();
+    let f = &placed.facts;
+    let open = f.received_at.is_some() && f.ended_at.is_none();
+    sqlx::query(
+        "INSERT INTO index_dossiers (dossier_id, tenant_id, agency_id, procedure_code, is_open, \
+         due_at, facts) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dossier_id) DO UPDATE \
+         SET is_open = excluded.is_open, due_at = excluded.due_at, facts = excluded.facts",
+    )
+    .bind(dossier_id)
+    .bind(&placed.tenant)
+    .bind(&placed.agency_id)
+    .bind(&placed.procedure_code)
+    .bind(i64::from(open))
+    .bind(f.due_at)
+    .bind(&facts)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn counters(row: &AnyRow) -> Result<Counters> {
+    let mut v = Vec::with_capacity(Counters::COLUMNS.len());
+    for c in Counters::COLUMNS {
+        v.push(col::<i64>(row, c)?);
+    }
+    Ok(Counters::from_values(&v))
+}
+
+fn sums_sql(select: &str, group: &str, scope: &IndexScope<'_>) -> String {
+    let sums: Vec<String> = Counters::COLUMNS
+        .iter()
+        .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
+        .collect();
+    let agency = if scope.agency_id.is_some() {
+        " AND agency_id = $4"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT {select}, {} FROM index_daily WHERE tenant_id = $1 AND day >= $2 AND day <= $3{agency} \
+         GROUP BY {group}",
+        sums.join(", ")
+    )
+}
+
+impl Tx {
+    /// Folds the dossier's facts again and moves the difference into the daily sums. Called in
+    /// the transaction of every change a figure depends on.
+    pub async fn refresh_dossier_index(&mut self, dossier_id: &str) -> Result<()> {
+        refresh(&mut self.inner, dossier_id).await
+    }
+}
+
+impl Db {
+    /// [`Tx::refresh_dossier_index`] in a transaction of its own (after a delivery to the
+    /// national portal, which writes no event).
+    pub async fn refresh_dossier_index(&self, dossier_id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.refresh_dossier_index(dossier_id).await?;
+        tx.commit().await
+    }
+
+    /// Per agency and procedure, the counters of days `from..=to` (`yyyymmdd`).
+    pub async fn index_sums(
+        &self,
+        scope: &IndexScope<'_>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<IndexSums>> {
+        let sql = sums_sql(
+            "agency_id, procedure_code",
+            "agency_id, procedure_code",
+            scope,
+        );
+        let mut q = sqlx::query(&sql).bind(scope.tenant).bind(from).bind(to);
+        if let Some(a) = scope.agency_id {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(IndexSums {
+                    agency_id: col(r, "agency_id")?,
+                    procedure_code: col(r, "procedure_code")?,
+                    counters: counters(r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Per month of days `from..=to`, the counters of the scope (trend charts).
+    pub async fn index_months(
+        &self,
+        scope: &IndexScope<'_>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<MonthSums>> {
+        let sql = sums_sql("day / 100 AS month", "day / 100 ORDER BY month", scope);
+        let mut q = sqlx::query(&sql).bind(scope.tenant).bind(from).bind(to);
+        if let Some(a) = scope.agency_id {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MonthSums {
+                    month: col(r, "month")?,
+                    counters: counters(r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The dossiers received and not ended, judged at `now` (microseconds).
+    pub async fn open_now(&self, scope: &IndexScope<'_>, now: i64) -> Result<Vec<OpenNow>> {
+        let sql = format!(
+            "SELECT agency_id, procedure_code, CAST(COUNT(*) AS BIGINT) AS open, \
+             CAST(COALESCE(SUM(CASE WHEN due_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
+             FROM index_dossiers WHERE tenant_id = $1 AND is_open = 1{} \
+             GROUP BY agency_id, procedure_code",
+            if scope.agency_id.is_some() {
+                " AND agency_id = $3"
+            } else {
+                ""
+            }
+        );
+        let mut q = sqlx::query(&sql).bind(scope.tenant).bind(now);
+        if let Some(a) = scope.agency_id {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OpenNow {
+                    agency_id: col(r, "agency_id")?,
+                    procedure_code: col(r, "procedure_code")?,
+                    open: col(r, "open")?,
+                    overdue: col(r, "overdue")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets the tenant's aggregates and folds every dossier again from its events: what
+    /// the live aggregates must equal.
+    pub async fn rebuild_indices(&self, tenant: &str) -> Result<u64> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM dossiers WHERE tenant_id = $1 ORDER BY id")
+                .bind(tenant)
+                .fetch_all(&self.read)
+                .await?;
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM index_daily WHERE tenant_id = $1")
+            .bind(tenant)
+            .execute(&mut *tx.inner)
+            .await?;
+        sqlx::query("DELETE FROM index_dossiers WHERE tenant_id = $1")
+            .bind(tenant)
+            .execute(&mut *tx.inner)
+            .await?;
+        for id in &ids {
+            tx.refresh_dossier_index(id).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len() as u64)
+    }
+
+    /// Adds counters to a day directly: the benchmark's bulk load of generated dossiers.
+    pub async fn add_index_counts(
+        &self,
+        tenant: &str,
+        rows: &[(i64, String, String, Counters)],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for (day, agency_id, procedure_code, c) in rows {
+            let p = Placed {
+                tenant: tenant.to_string(),
+                agency_id: agency_id.clone(),
+                procedure_code: procedure_code.clone(),
+                facts: IndexFacts::default(),
+            };
+            add_to_day(&mut tx.inner, &p, *day, c).await?;
+        }
+        tx.commit().await
+    }
+}
