@@ -356,6 +356,17 @@ impl App {
             .collect())
     }
 
+    /// Bulk-loads aggregates computed elsewhere (the 10-million-event benchmark): days as
+    /// (yyyymmdd, agency id, procedure code, counters), open dossiers as (id, agency id,
+    /// procedure code, due).
+    pub async fn load_index_aggregates(
+        &self,
+        days: &[(i64, String, String, Counters)],
+        open: &[(String, String, String, i64)],
+    ) -> Result<()> {
+        Ok(self.db.load_index(&self.tenant, days, open).await?)
+    }
+
     /// Folds every dossier again from the event log into fresh aggregates; returns how many.
     pub async fn rebuild_indices(&self) -> Result<u64> {
         Ok(self.db.rebuild_indices(&self.tenant).await?)

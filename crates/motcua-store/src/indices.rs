@@ -165,7 +165,23 @@ async fn add_to_day(
     Ok(())
 }
 
+/// PostgreSQL runs transactions side by side: lock what a fold reads so that two folds of one
+/// dossier (an event and a portal delivery) take turns and neither counts from stale facts.
+/// SQLite writes through one connection, one transaction at a time.
+async fn lock(conn: &mut sqlx::AnyConnection, sql: &str, key: &str) -> Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query(sql).bind(key).fetch_all(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 async fn refresh(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<()> {
+    lock(
+        conn,
+        "SELECT id FROM dossiers WHERE id = $1 FOR UPDATE",
+        dossier_id,
+    )
+    .await?;
     let Some(placed) = place(conn, dossier_id).await? else {
         return Ok(());
     };
@@ -181,7 +197,10 @@ async fn refresh(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<()>
     if old == placed.facts {
         return Ok(());
     }
-    for (day, c) in delta(&old, &placed.facts) {
+    // Days in order, so that concurrent folds lock the daily rows in one order (no deadlock).
+    let mut changes = delta(&old, &placed.facts);
+    changes.sort_by_key(|(day, _)| *day);
+    for (day, c) in changes {
         add_to_day(conn, &placed, day, &c).await?;
     }
     let facts = serde_json::to_string(&placed.facts).unwrap_or_default();
@@ -328,7 +347,7 @@ impl Db {
     }
 
     /// Forgets the tenant's aggregates and folds every dossier again from its events: what
-    /// the live aggregates must equal.
+    /// the live aggregates must equal. Changes to the tenant's dossiers wait while it runs.
     pub async fn rebuild_indices(&self, tenant: &str) -> Result<u64> {
         let ids: Vec<String> =
             sqlx::query_scalar("SELECT id FROM dossiers WHERE tenant_id = $1 ORDER BY id")
@@ -336,6 +355,13 @@ impl Db {
                 .fetch_all(&self.read)
                 .await?;
         let mut tx = self.begin().await?;
+        // No change to any of the tenant's dossiers while its figures are rebuilt.
+        lock(
+            &mut tx.inner,
+            "SELECT id FROM dossiers WHERE tenant_id = $1 FOR UPDATE",
+            tenant,
+        )
+        .await?;
         sqlx::query("DELETE FROM index_daily WHERE tenant_id = $1")
             .bind(tenant)
             .execute(&mut *tx.inner)
@@ -351,14 +377,18 @@ impl Db {
         Ok(ids.len() as u64)
     }
 
-    /// Adds counters to a day directly: the benchmark's bulk load of generated dossiers.
-    pub async fn add_index_counts(
+    /// Adds counters to days and records dossiers still open, directly: the benchmark's bulk
+    /// load of generated dossiers (and an import from another system's figures). Rows are
+    /// (day, agency id, procedure code, counters); open ones (dossier id, agency id,
+    /// procedure code, due).
+    pub async fn load_index(
         &self,
         tenant: &str,
-        rows: &[(i64, String, String, Counters)],
+        days: &[(i64, String, String, Counters)],
+        open: &[(String, String, String, i64)],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        for (day, agency_id, procedure_code, c) in rows {
+        for (day, agency_id, procedure_code, c) in days {
             let p = Placed {
                 tenant: tenant.to_string(),
                 agency_id: agency_id.clone(),
@@ -366,6 +396,19 @@ impl Db {
                 facts: IndexFacts::default(),
             };
             add_to_day(&mut tx.inner, &p, *day, c).await?;
+        }
+        for (dossier_id, agency_id, procedure_code, due_at) in open {
+            sqlx::query(
+                "INSERT INTO index_dossiers (dossier_id, tenant_id, agency_id, procedure_code, \
+                 is_open, due_at, facts) VALUES ($1, $2, $3, $4, 1, $5, '{}')",
+            )
+            .bind(dossier_id)
+            .bind(tenant)
+            .bind(agency_id)
+            .bind(procedure_code)
+            .bind(due_at)
+            .execute(&mut *tx.inner)
+            .await?;
         }
         tx.commit().await
     }

@@ -2,7 +2,8 @@
 //! 1,000 dossiers filed and 100 of them received, over real HTTP on both databases, against the
 //! portal simulator answering 503 to 30% of calls, hanging on 1%, and losing its answer after
 //! applying on 10% (so the sender retries what was already done). The sync ends at 100%, no
-//! event applied twice, each dossier at its latest status; the admin page says so.
+//! event applied twice, each dossier at its latest status; the admin page says so, and so do
+//! the 766 figures kept meanwhile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -145,5 +146,17 @@ async fn a_thousand_dossiers_reach_a_failing_portal_all_once() {
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = intake.get("/api/v1/admin/sync").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // The 766 figures kept while four filings and the deliveries ran side by side count
+        // every received dossier synced, once, and equal the figures rebuilt from the events.
+        let (_, live) = lan.get("/api/v1/indices").await;
+        let synced = live["groups"][0]["indicators"][3].clone();
+        assert_eq!(synced["key"], "synced");
+        assert_eq!(synced["numerator"], DOSSIERS / RECEIVED_EVERY, "{synced}");
+        assert_eq!(synced["denominator"], DOSSIERS / RECEIVED_EVERY, "{synced}");
+        let (status, _) = admin.post("/api/v1/admin/indices/rebuild", json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, rebuilt) = lan.get("/api/v1/indices").await;
+        assert_eq!(rebuilt, live);
     }
 }
