@@ -60,7 +60,19 @@ const PAGES = [
     },
   }],
   ['filing-form', { path: '/procedures/HT-01/file', as: CITIZEN_ID }],
+  ['ranking', '/ranking'],
+  ['transparency', {
+    label: '/transparency/<Sở Tư pháp> (after the TP-01 dossier above)',
+    path: async (app) => `/transparency/${await agencyCode(app, 'TP-01', 'Sở Tư pháp')}`,
+  }],
 ];
+
+/** The code of the agency named `name` that handles `procedure`. */
+async function agencyCode(app, procedure, name) {
+  const res = await fetch(`${app.baseURL}/api/v1/procedures/${procedure}`);
+  const body = await res.json();
+  return body.agencies.find((a) => a.name.includes(name)).code;
+}
 
 /**
  * Signs `login` in through the login form, as a browser does, and gives the `Cookie` header of

@@ -4,7 +4,8 @@
 //! events are folded by the same code as the live path (`IndexFacts::derive`, then its daily
 //! contributions) and the sums loaded through the same upsert; the events themselves are not
 //! stored (the dashboard never reads them). SQLite always; PostgreSQL too when
-//! `MOTCUA_TEST_POSTGRES_URL` is set. `MOTCUA_BENCH_EVENTS` changes the number of events.
+//! `MOTCUA_TEST_POSTGRES_URL` is set. `MOTCUA_BENCH_EVENTS` changes the number of events,
+//! `MOTCUA_BENCH_SPREAD` the number of agencies (see below).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -59,6 +60,24 @@ async fn generate(app: &App, target: u64) -> Loaded {
         })
         .collect();
     assert!(!offers.is_empty(), "the demo catalog offers procedures");
+    // MOTCUA_BENCH_SPREAD=k spreads the dossiers over k times as many agencies (copies of the
+    // demo's), for a province with many more agency and procedure pairs: more daily rows.
+    let spread: usize = std::env::var("MOTCUA_BENCH_SPREAD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let offers: Vec<(String, String, f64, bool)> = (0..spread.max(1))
+        .flat_map(|k| {
+            offers.iter().map(move |(a, p, d, f)| {
+                let agency = if k == 0 {
+                    a.clone()
+                } else {
+                    format!("{a}#{k}")
+                };
+                (agency, p.clone(), *d, *f)
+            })
+        })
+        .collect();
     let first = jiff::civil::date(2025, 1, 1);
     let span_days = 699;
     let now = jiff::Timestamp::now().as_microsecond();

@@ -132,36 +132,41 @@ async fn place(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<Optio
     }))
 }
 
-/// Adds `c` to one day's row.
+/// Adds `c` to one day's row and to its month's.
 async fn add_to_day(
     conn: &mut sqlx::AnyConnection,
     p: &Placed,
     day: i64,
     c: &Counters,
 ) -> Result<()> {
-    let cols = Counters::COLUMNS;
-    let names = cols.join(", ");
-    let params: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
-    let sets: Vec<String> = cols
-        .iter()
-        .map(|c| format!("{c} = index_daily.{c} + excluded.{c}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO index_daily (tenant_id, day, agency_id, procedure_code, {names}) \
-         VALUES ($1, $2, $3, $4, {}) ON CONFLICT (tenant_id, day, agency_id, procedure_code) \
-         DO UPDATE SET {}",
-        params.join(", "),
-        sets.join(", ")
-    );
-    let mut q = sqlx::query(&sql)
-        .bind(&p.tenant)
-        .bind(day)
-        .bind(&p.agency_id)
-        .bind(&p.procedure_code);
-    for v in c.values() {
-        q = q.bind(v);
+    for (table, key, value) in [
+        ("index_daily", "day", day),
+        ("index_monthly", "month", day / 100),
+    ] {
+        let cols = Counters::COLUMNS;
+        let names = cols.join(", ");
+        let params: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
+        let sets: Vec<String> = cols
+            .iter()
+            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} (tenant_id, {key}, agency_id, procedure_code, {names}) \
+             VALUES ($1, $2, $3, $4, {}) ON CONFLICT (tenant_id, {key}, agency_id, procedure_code) \
+             DO UPDATE SET {}",
+            params.join(", "),
+            sets.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(&p.tenant)
+            .bind(value)
+            .bind(&p.agency_id)
+            .bind(&p.procedure_code);
+        for v in c.values() {
+            q = q.bind(v);
+        }
+        q.execute(&mut *conn).await?;
     }
-    q.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -231,7 +236,8 @@ fn counters(row: &AnyRow) -> Result<Counters> {
     Ok(Counters::from_values(&v))
 }
 
-fn sums_sql(select: &str, group: &str, scope: &IndexScope<'_>) -> String {
+/// Sums of `table` (`index_daily` by `day`, `index_monthly` by `month`) over keys `$2..=$3`.
+fn sums_sql(table: &str, key: &str, select: &str, group: &str, scope: &IndexScope<'_>) -> String {
     let sums: Vec<String> = Counters::COLUMNS
         .iter()
         .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
@@ -242,10 +248,61 @@ fn sums_sql(select: &str, group: &str, scope: &IndexScope<'_>) -> String {
         ""
     };
     format!(
-        "SELECT {select}, {} FROM index_daily WHERE tenant_id = $1 AND day >= $2 AND day <= $3{agency} \
+        "SELECT {select}, {} FROM {table} WHERE tenant_id = $1 AND {key} >= $2 AND {key} <= $3{agency} \
          GROUP BY {group}",
         sums.join(", ")
     )
+}
+
+/// A `yyyymmdd` day as a date (clamped into the calendar: day 0 is 0001-01-01).
+fn date_of(day: i64) -> jiff::civil::Date {
+    let (y, m, d) = (
+        (day / 10_000).clamp(1, 9999) as i16,
+        ((day / 100) % 100).clamp(1, 12) as i8,
+        (day % 100).clamp(1, 31) as i8,
+    );
+    jiff::civil::Date::new(y, m, d)
+        .or_else(|_| jiff::civil::Date::new(y, m, 1).map(|first| first.last_of_month()))
+        .unwrap_or(jiff::civil::Date::MIN)
+}
+
+fn day_of(d: jiff::civil::Date) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+/// Keys `first..=last` of the daily or monthly sums.
+type KeyRange = (i64, i64);
+
+/// Days `from..=to` as whole months (`yyyymm..=yyyymm`, read from `index_monthly`) and the
+/// days before and after them (read from `index_daily`).
+fn split_months(from: i64, to: i64) -> (Option<KeyRange>, Vec<KeyRange>) {
+    if from > to {
+        return (None, Vec::new());
+    }
+    let (a, b) = (date_of(from), date_of(to));
+    let first_full = if a.day() == 1 {
+        Some(a)
+    } else {
+        a.last_of_month().tomorrow().ok()
+    };
+    let last_full = if b == b.last_of_month() {
+        Some(b)
+    } else {
+        b.first_of_month().yesterday().ok()
+    };
+    match (first_full, last_full) {
+        (Some(m1), Some(m2)) if m1 <= m2 => {
+            let mut days = Vec::new();
+            if a < m1 {
+                days.push((from, day_of(m1.yesterday().unwrap_or(m1))));
+            }
+            if m2 < b {
+                days.push((day_of(m2.tomorrow().unwrap_or(m2)), to));
+            }
+            (Some((day_of(m1) / 100, day_of(m2) / 100)), days)
+        }
+        _ => (None, vec![(from, to)]),
+    }
 }
 
 impl Tx {
@@ -265,32 +322,57 @@ impl Db {
         tx.commit().await
     }
 
-    /// Per agency and procedure, the counters of days `from..=to` (`yyyymmdd`).
+    /// Runs `sql` over `$2..=$3` in the scope.
+    async fn sums_rows(
+        &self,
+        sql: &str,
+        scope: &IndexScope<'_>,
+        (from, to): KeyRange,
+    ) -> Result<Vec<AnyRow>> {
+        let mut q = sqlx::query(sql).bind(scope.tenant).bind(from).bind(to);
+        if let Some(a) = scope.agency_id {
+            q = q.bind(a);
+        }
+        Ok(q.fetch_all(&self.read).await?)
+    }
+
+    /// Per agency and procedure, the counters of days `from..=to` (`yyyymmdd`); whole months
+    /// come from the monthly sums.
     pub async fn index_sums(
         &self,
         scope: &IndexScope<'_>,
         from: i64,
         to: i64,
     ) -> Result<Vec<IndexSums>> {
-        let sql = sums_sql(
-            "agency_id, procedure_code",
-            "agency_id, procedure_code",
-            scope,
-        );
-        let mut q = sqlx::query(&sql).bind(scope.tenant).bind(from).bind(to);
-        if let Some(a) = scope.agency_id {
-            q = q.bind(a);
+        let group = "agency_id, procedure_code";
+        let (months, days) = split_months(from, to);
+        let mut rows = Vec::new();
+        if let Some(range) = months {
+            let sql = sums_sql("index_monthly", "month", group, group, scope);
+            rows.extend(self.sums_rows(&sql, scope, range).await?);
         }
-        let rows = q.fetch_all(&self.read).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(IndexSums {
-                    agency_id: col(r, "agency_id")?,
-                    procedure_code: col(r, "procedure_code")?,
-                    counters: counters(r)?,
-                })
-            })
-            .collect()
+        let sql = sums_sql("index_daily", "day", group, group, scope);
+        for range in days {
+            rows.extend(self.sums_rows(&sql, scope, range).await?);
+        }
+        let mut out: Vec<IndexSums> = Vec::new();
+        for r in &rows {
+            let (agency_id, procedure_code): (String, String) =
+                (col(r, "agency_id")?, col(r, "procedure_code")?);
+            let c = counters(r)?;
+            match out
+                .iter_mut()
+                .find(|s| s.agency_id == agency_id && s.procedure_code == procedure_code)
+            {
+                Some(s) => s.counters.add(&c),
+                None => out.push(IndexSums {
+                    agency_id,
+                    procedure_code,
+                    counters: c,
+                }),
+            }
+        }
+        Ok(out)
     }
 
     /// Per month of days `from..=to`, the counters of the scope (trend charts).
@@ -300,20 +382,33 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Vec<MonthSums>> {
-        let sql = sums_sql("day / 100 AS month", "day / 100 ORDER BY month", scope);
-        let mut q = sqlx::query(&sql).bind(scope.tenant).bind(from).bind(to);
-        if let Some(a) = scope.agency_id {
-            q = q.bind(a);
+        let (months, days) = split_months(from, to);
+        let mut rows = Vec::new();
+        if let Some(range) = months {
+            let sql = sums_sql("index_monthly", "month", "month", "month", scope);
+            rows.extend(self.sums_rows(&sql, scope, range).await?);
         }
-        let rows = q.fetch_all(&self.read).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MonthSums {
-                    month: col(r, "month")?,
-                    counters: counters(r)?,
-                })
-            })
-            .collect()
+        let sql = sums_sql(
+            "index_daily",
+            "day",
+            "day / 100 AS month",
+            "day / 100",
+            scope,
+        );
+        for range in days {
+            rows.extend(self.sums_rows(&sql, scope, range).await?);
+        }
+        let mut out: Vec<MonthSums> = Vec::new();
+        for r in &rows {
+            let month: i64 = col(r, "month")?;
+            let c = counters(r)?;
+            match out.iter_mut().find(|m| m.month == month) {
+                Some(m) => m.counters.add(&c),
+                None => out.push(MonthSums { month, counters: c }),
+            }
+        }
+        out.sort_by_key(|m| m.month);
+        Ok(out)
     }
 
     /// The dossiers received and not ended, judged at `now` (microseconds).
@@ -362,14 +457,12 @@ impl Db {
             tenant,
         )
         .await?;
-        sqlx::query("DELETE FROM index_daily WHERE tenant_id = $1")
-            .bind(tenant)
-            .execute(&mut *tx.inner)
-            .await?;
-        sqlx::query("DELETE FROM index_dossiers WHERE tenant_id = $1")
-            .bind(tenant)
-            .execute(&mut *tx.inner)
-            .await?;
+        for table in ["index_daily", "index_monthly", "index_dossiers"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
+                .bind(tenant)
+                .execute(&mut *tx.inner)
+                .await?;
+        }
         for id in &ids {
             tx.refresh_dossier_index(id).await?;
         }
@@ -411,5 +504,45 @@ impl Db {
             .await?;
         }
         tx.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_months;
+
+    #[test]
+    fn periods_split_into_whole_months_and_edge_days() {
+        // 15 Jan – 10 Apr: days of January, February and March whole, days of April.
+        assert_eq!(
+            split_months(20260115, 20260410),
+            (
+                Some((202602, 202603)),
+                vec![(20260115, 20260131), (20260401, 20260410)]
+            )
+        );
+        assert_eq!(
+            split_months(20260101, 20261231),
+            (Some((202601, 202612)), vec![])
+        );
+        assert_eq!(
+            split_months(20260201, 20260228),
+            (Some((202602, 202602)), vec![])
+        );
+        // Inside one month: days only.
+        assert_eq!(
+            split_months(20261102, 20261130),
+            (None, vec![(20261102, 20261130)])
+        );
+        assert_eq!(
+            split_months(20261101, 20261104),
+            (None, vec![(20261101, 20261104)])
+        );
+        // From the beginning of time to a day: months up to the one before, then its days.
+        assert_eq!(
+            split_months(0, 20261204),
+            (Some((101, 202611)), vec![(20261201, 20261204)])
+        );
+        assert_eq!(split_months(20261205, 20261204), (None, vec![]));
     }
 }

@@ -192,6 +192,57 @@ async fn figures_by_hand_live_equals_rebuilt_and_who_sees_what() {
         assert_eq!(figures(&lan, &agency).await, live);
         assert_eq!(figures(&lan, "").await, province);
 
+        // `motcua indices` prints the same figures for scripts, as JSON and as CSV.
+        if server.name == "sqlite" {
+            let (from, to) = (live["from"].as_str().unwrap(), live["to"].as_str().unwrap());
+            let cli = |format: &str| {
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+                    .args([
+                        "indices", "--from", from, "--to", to, "--agency", &agency, "--format",
+                        format,
+                    ])
+                    .arg("--data")
+                    .arg(&server.data_dir)
+                    .env_remove("MOTCUA_DATABASE_URL")
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                String::from_utf8(out.stdout).unwrap()
+            };
+            let printed: Value = serde_json::from_str(&cli("json")).unwrap();
+            assert_eq!(printed, live);
+            let csv = cli("csv");
+            assert!(
+                csv.starts_with("group,key,name,numerator,denominator,percent,points,max_points\n")
+            );
+            assert!(
+                csv.contains(
+                    "\nprogress,on_time,Hồ sơ giải quyết trước và đúng hạn,2,2,100.00,20.00,20.00\n"
+                ),
+                "{csv}"
+            );
+            assert!(csv.contains("\ntransparency,published_on_time,"), "{csv}");
+            let missing = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+                .args([
+                    "indices",
+                    "--from",
+                    from,
+                    "--to",
+                    to,
+                    "--data",
+                    "/nonexistent/motcua",
+                ])
+                .env_remove("MOTCUA_DATABASE_URL")
+                .output()
+                .unwrap();
+            assert!(!missing.status.success());
+            assert!(String::from_utf8_lossy(&missing.stderr).contains("không có cơ sở dữ liệu"));
+        }
+
         // The ranking puts the only agency with dossiers first.
         let (_, ranking) = lan.get("/api/v1/ranking").await;
         assert_eq!(ranking[0]["agency_code"], agency.as_str());

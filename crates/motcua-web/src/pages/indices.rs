@@ -208,10 +208,13 @@ fn dossier_list_table(file: &str, title: String, lines: &[motcua_app::DossierLin
     }
 }
 
-/// The two trend charts of a scope.
+/// The two trend charts of a scope, each with the table of its numbers.
 pub struct Trends {
     pub received_svg: String,
+    pub received_table: Table,
     pub on_time_svg: String,
+    pub on_time_table: Table,
+    /// Everything, for the download.
     pub table: Table,
 }
 
@@ -242,6 +245,30 @@ fn trends(name: &str, months: &[MonthFigures]) -> Trends {
             Some(100.0),
             "%",
         ),
+        received_table: Table {
+            file: "tiep-nhan".into(),
+            title: String::new(),
+            headers: vec!["Tháng", "Tiếp nhận"],
+            rows: months
+                .iter()
+                .map(|m| vec![text(m.month.clone()), Cell::Int(m.received)])
+                .collect(),
+        },
+        on_time_table: Table {
+            file: "dung-han".into(),
+            title: String::new(),
+            headers: vec!["Tháng", "Đã giải quyết", "Đúng hạn (%)"],
+            rows: months
+                .iter()
+                .map(|m| {
+                    vec![
+                        text(m.month.clone()),
+                        Cell::Int(m.ended),
+                        Cell::Figure(m.on_time_percent),
+                    ]
+                })
+                .collect(),
+        },
         table: trend_table(name, months),
     }
 }
