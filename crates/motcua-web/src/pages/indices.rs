@@ -70,8 +70,8 @@ pub fn indicators_table(f: &Figures) -> Table {
             crate::fmt::figure(&f.report.score)
         )),
         text("điểm các chỉ số đo được / điểm tối đa của chúng × 100"),
-        Cell::Int(0),
-        Cell::Int(0),
+        text(""),
+        text(""),
         Cell::Figure(f.report.score),
         Cell::Figure(Some(f.report.points)),
         Cell::Figure(Some(f.report.measured_max)),
