@@ -1,5 +1,5 @@
 //! The dashboard's queries over the aggregates of 10 million generated dossier events: the
-//! demo province's agencies and procedures, about 1,800 dossiers a day from 2025-01-01 to
+//! demo province's agencies and procedures, about 2,250 dossiers a day from 2025-01-01 to
 //! 2026-11-30 (the field reports' one province: 529,710 in 265 days). Each generated dossier's
 //! events are folded by the same code as the live path (`IndexFacts::derive`, then its daily
 //! contributions) and the sums loaded through the same upsert; the events themselves are not

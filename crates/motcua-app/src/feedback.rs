@@ -187,7 +187,6 @@ impl App {
         let fb = feedback::validate(&input.causes, &input.text)
             .map_err(|e| invalid(fields_of(&e, None)))?;
         let id = new_id();
-        let on_dossier = dossier_id.clone();
         self.db
             .insert_feedback(&FeedbackRow {
                 id: id.clone(),
@@ -204,10 +203,6 @@ impl App {
                 answered_at: None,
             })
             .await?;
-        // A complaint on a dossier lowers the 766 satisfaction figure.
-        if let Some(dossier) = on_dossier {
-            self.db.refresh_dossier_index(&dossier).await?;
-        }
         Ok(id)
     }
 

@@ -99,7 +99,10 @@ impl Tx {
 }
 
 impl Db {
+    /// Stores feedback; one on a dossier moves the dossier's 766 figures in the same
+    /// transaction (a complaint lowers satisfaction).
     pub async fn insert_feedback(&self, f: &FeedbackRow) -> Result<()> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO feedback (id, tenant_id, dossier_id, procedure_id, agency_id, author_id, \
              causes, text_sealed, created_at, answer_sealed, answered_by, answered_at) \
@@ -117,9 +120,12 @@ impl Db {
         .bind(&f.answer_sealed)
         .bind(&f.answered_by)
         .bind(f.answered_at)
-        .execute(&self.write)
+        .execute(&mut *tx.inner)
         .await?;
-        Ok(())
+        if let Some(dossier) = &f.dossier_id {
+            tx.refresh_dossier_index(dossier).await?;
+        }
+        tx.commit().await
     }
 
     pub async fn feedback(&self, tenant: &str, id: &str) -> Result<Option<FeedbackRow>> {
