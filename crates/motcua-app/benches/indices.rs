@@ -281,7 +281,14 @@ fn bench_backend(c: &mut Criterion, name: &str, database_url: Option<String>) {
 }
 
 fn indices(c: &mut Criterion) {
-    bench_backend(c, "sqlite", None);
+    // MOTCUA_BENCH_BACKENDS=postgres skips SQLite (e.g. to rerun one backend).
+    let only = std::env::var("MOTCUA_BENCH_BACKENDS").unwrap_or_default();
+    if only.is_empty() || only.contains("sqlite") {
+        bench_backend(c, "sqlite", None);
+    }
+    if !only.is_empty() && !only.contains("postgres") {
+        return;
+    }
     if let Ok(url) = std::env::var("MOTCUA_TEST_POSTGRES_URL") {
         bench_backend(c, "postgres", Some(url));
     }
