@@ -46,6 +46,8 @@ pub struct FeedbackView {
     pub created_at: Timestamp,
     pub answer: Option<String>,
     pub answered_at: Option<Timestamp>,
+    /// The author's word on the answer, once given.
+    pub answer_satisfied: Option<bool>,
 }
 
 /// The dossier a feedback form is about, for its heading.
@@ -201,9 +203,42 @@ impl App {
                 answer_sealed: None,
                 answered_by: None,
                 answered_at: None,
+                answer_satisfied: None,
             })
             .await?;
         Ok(id)
+    }
+
+    /// The author says whether the agency's answer satisfied them; once, after the answer.
+    pub async fn rate_feedback_answer(
+        &self,
+        user: &CurrentUser,
+        feedback_id: &str,
+        satisfied: bool,
+    ) -> Result<()> {
+        citizen_only(user)?;
+        let row = self
+            .db
+            .feedback(&self.tenant, feedback_id)
+            .await?
+            .filter(|f| f.author_id == user.id)
+            .ok_or(AppError::NotFound)?;
+        if row.answered_at.is_none() {
+            return Err(AppError::invalid(
+                "Cơ quan chưa trả lời phản ánh này; hãy đánh giá sau khi có câu trả lời.",
+            ));
+        }
+        match self
+            .db
+            .rate_feedback_answer(&self.tenant, &row.id, &user.id, satisfied, now_micros())
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict) => {
+                Err(AppError::invalid("Bạn đã đánh giá câu trả lời này rồi."))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A citizen's own feedback with the agencies' answers, newest first.
@@ -299,6 +334,7 @@ impl App {
             answer: open(&f.answer_sealed)?,
             created_at: ts(f.created_at),
             answered_at: f.answered_at.map(ts),
+            answer_satisfied: f.answer_satisfied,
             id: f.id,
             dossier_id: f.dossier_id,
             dossier_code: r.dossier_code,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use motcua_domain::calendar::vietnam_tz;
+use motcua_domain::calendar::{Calendar, vietnam_tz};
 use motcua_domain::indices::{Counters, Inputs, Period, ProcedureFigures, Report};
 use motcua_store::{IndexScope, IndexSums};
 use serde::Serialize;
@@ -69,9 +69,19 @@ fn percent(n: i64, d: i64) -> Option<f64> {
     (d > 0).then(|| motcua_domain::indices::round2(100.0 * n as f64 / d as f64))
 }
 
-fn procedure_figures(p: &ProcedureView, period: &Counters) -> ProcedureFigures {
+fn procedure_figures(
+    calendar: &Calendar,
+    p: &ProcedureView,
+    period: &Counters,
+) -> ProcedureFigures {
     let d = &p.definition;
+    let (published_on_time, entered_on_time) = d
+        .publication
+        .as_ref()
+        .map_or((None, None), |x| x.on_time(calendar));
     ProcedureFigures {
+        published_on_time,
+        entered_on_time,
         offered_online: true,
         has_fee: p.fee_vnd > 0 || p.online_fee_vnd > 0,
         published_in_full: !d.components.is_empty()
@@ -81,6 +91,42 @@ fn procedure_figures(p: &ProcedureView, period: &Counters) -> ProcedureFigures {
         online_dossiers: period.online,
         paid_online: period.paid_online,
     }
+}
+
+/// One agency's feedback of a period, for the satisfaction group.
+#[derive(Debug, Clone, Copy, Default)]
+struct FeedbackFigures {
+    due: i64,
+    on_time: i64,
+    rated: i64,
+    satisfied: i64,
+}
+
+impl FeedbackFigures {
+    fn add_to(&self, inputs: &mut Inputs) {
+        inputs.feedback_due += self.due;
+        inputs.feedback_on_time += self.on_time;
+        inputs.feedback_rated += self.rated;
+        inputs.feedback_satisfied += self.satisfied;
+    }
+}
+
+/// The field of certification procedures (chứng thực) in the catalog.
+const CERTIFICATION_FIELD: &str = "Chứng thực";
+
+/// Of `agencies`, the communes, and the communes offering a certification procedure online.
+fn certifying(catalog: &crate::Catalog, agencies: &[&motcua_store::AgencyRow]) -> (i64, i64) {
+    let communes: Vec<_> = agencies.iter().filter(|a| a.level == "commune").collect();
+    let offering = communes
+        .iter()
+        .filter(|a| {
+            catalog
+                .procedures_at(&a.id)
+                .iter()
+                .any(|p| p.field == CERTIFICATION_FIELD)
+        })
+        .count();
+    (communes.len() as i64, offering as i64)
 }
 
 /// The first instant of a civil day in Vietnam, microseconds.
@@ -111,14 +157,14 @@ impl App {
         &self,
         agency_id: Option<&str>,
         period: &Period,
-    ) -> Result<HashMap<String, (i64, i64)>> {
+    ) -> Result<HashMap<String, FeedbackFigures>> {
         let end = day_start(period.to.tomorrow().unwrap_or(period.to));
         let rows = self
             .db
             .feedback_timings(&self.tenant, agency_id, day_start(period.from), end)
             .await?;
         let calendar = self.calendar();
-        let mut by_agency: HashMap<String, (i64, i64)> = HashMap::new();
+        let mut by_agency: HashMap<String, FeedbackFigures> = HashMap::new();
         for r in rows {
             let created = jiff::Timestamp::from_microsecond(r.created_at)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -126,12 +172,16 @@ impl App {
                 .due_at(created, FEEDBACK_WORKING_DAYS)
                 .as_microsecond();
             let on_time = r.answered_at.is_some_and(|a| a <= due);
+            let e = by_agency.entry(r.agency_id).or_default();
+            if let Some(satisfied) = r.answer_satisfied {
+                e.rated += 1;
+                e.satisfied += i64::from(satisfied);
+            }
             if due > end && !on_time && r.answered_at.is_none() {
                 continue; // not yet due at the period's end
             }
-            let e = by_agency.entry(r.agency_id).or_default();
-            e.0 += 1;
-            e.1 += i64::from(on_time);
+            e.due += 1;
+            e.on_time += i64::from(on_time);
         }
         Ok(by_agency)
     }
@@ -173,6 +223,7 @@ impl App {
     pub async fn figures(&self, q: &IndexQuery, period: &Period) -> Result<Figures> {
         let agency = self.scope_agency(q.agency.as_deref())?;
         let catalog = self.catalog();
+        let calendar = self.calendar();
         let wanted = |p: &ProcedureView| {
             q.procedure.as_deref().is_none_or(|c| c == p.code)
                 && q.field.as_deref().is_none_or(|f| f == p.field)
@@ -219,14 +270,17 @@ impl App {
                     .get(p.code.as_str())
                     .copied()
                     .unwrap_or_default();
-                procedure_figures(p, &c)
+                procedure_figures(&calendar, p, &c)
             })
             .collect();
+        let communes: Vec<&motcua_store::AgencyRow> = match &agency {
+            Some(a) => vec![a],
+            None => catalog.agencies().iter().collect(),
+        };
+        (inputs.communes, inputs.communes_certifying) = certifying(&catalog, &communes);
         if q.procedure.is_none() && q.field.is_none() {
             let fb = self.feedback_figures(agency_id, period).await?;
-            let (due, on_time) = fb.values().fold((0, 0), |a, v| (a.0 + v.0, a.1 + v.1));
-            inputs.feedback_due = due;
-            inputs.feedback_on_time = on_time;
+            fb.values().for_each(|f| f.add_to(&mut inputs));
         }
         Ok(Figures {
             from: period.from.to_string(),
@@ -244,6 +298,7 @@ impl App {
     /// Every agency that has procedures, best score first (no score last), with its grade.
     pub async fn ranking(&self, period: &Period) -> Result<Vec<RankedAgency>> {
         let catalog = self.catalog();
+        let calendar = self.calendar();
         let (during, to_end) = self.sums(None, period).await?;
         let feedback = self.feedback_figures(None, period).await?;
         let open = self.open_now(None, period).await?;
@@ -277,12 +332,13 @@ impl App {
                         .get(p.code.as_str())
                         .copied()
                         .unwrap_or_default();
-                    procedure_figures(p, &c)
+                    procedure_figures(&calendar, p, &c)
                 })
                 .collect();
-            let (due, on_time) = feedback.get(&agency.id).copied().unwrap_or_default();
-            inputs.feedback_due = due;
-            inputs.feedback_on_time = on_time;
+            (inputs.communes, inputs.communes_certifying) = certifying(&catalog, &[agency]);
+            if let Some(f) = feedback.get(&agency.id) {
+                f.add_to(&mut inputs);
+            }
             let report = inputs.report();
             let rate = |key: &str| {
                 report

@@ -165,7 +165,55 @@ pub struct ProcedureDefinition {
     /// How the fee varies with the form (copies, exemptions); the amounts are catalog columns.
     #[serde(default, skip_serializing_if = "crate::fees::FeeRules::is_empty")]
     pub fees: crate::fees::FeeRules,
+    /// The decision that published this version, when the catalog records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<Publication>,
 }
+
+/// The publication decision of a procedure version (quyết định công bố). Decree 63/2010 as
+/// amended by Decree 92/2017: it is signed at least 20 working days before the legal text it
+/// carries takes effect, and the procedure enters the database within 5 working days of the
+/// signature (the two Decision 766 transparency indicators).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// The decision's number, e.g. `1234/QĐ-UBND`.
+    pub decision: String,
+    pub signed_on: jiff::civil::Date,
+    /// When the legal text carried by the decision takes effect, if known.
+    #[serde(default)]
+    pub law_effective_on: Option<jiff::civil::Date>,
+    /// When the procedure entered the national database of procedures, if known.
+    #[serde(default)]
+    pub entered_database_on: Option<jiff::civil::Date>,
+}
+
+impl Publication {
+    /// Whether the decision came early enough before the law took effect, and whether the
+    /// procedure entered the database in time; `None` where a date is not recorded.
+    pub fn on_time(&self, calendar: &crate::calendar::Calendar) -> (Option<bool>, Option<bool>) {
+        let days = |from: jiff::civil::Date, to: jiff::civil::Date| {
+            let at = |d: jiff::civil::Date| {
+                d.to_zoned(crate::calendar::vietnam_tz())
+                    .map(|z| z.timestamp())
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            };
+            calendar.working_days_between(at(from), at(to))
+        };
+        let published = self
+            .law_effective_on
+            .map(|effective| days(self.signed_on, effective) >= PUBLISH_BEFORE_EFFECT_WORKING_DAYS);
+        let entered = self.entered_database_on.map(|entered| {
+            entered >= self.signed_on
+                && days(self.signed_on, entered) <= ENTER_DATABASE_WITHIN_WORKING_DAYS
+        });
+        (published, entered)
+    }
+}
+
+/// Working days a publication decision comes before the law takes effect, at least.
+pub const PUBLISH_BEFORE_EFFECT_WORKING_DAYS: u32 = 20;
+/// Working days after the signature by which the procedure is in the database.
+pub const ENTER_DATABASE_WITHIN_WORKING_DAYS: u32 = 5;
 
 impl ProcedureDefinition {
     /// Indexes (into `components`) of the components the applicant uploads a file for.
@@ -209,6 +257,36 @@ mod tests {
               "result":"Giấy khai sinh"}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn publication_on_time_counts_working_days() {
+        use crate::calendar::{Calendar, Overrides};
+        let cal = Calendar::vietnam(&Overrides::default());
+        let d = |m, day| jiff::civil::date(2026, m, day);
+        // Signed Thu 1 Oct 2026; 20 working days later is Thu 29 Oct (four weeks, no holiday).
+        let p = |effective, entered| Publication {
+            decision: "1/QĐ-UBND".into(),
+            signed_on: d(10, 1),
+            law_effective_on: Some(effective),
+            entered_database_on: entered,
+        };
+        assert_eq!(
+            p(d(10, 29), Some(d(10, 8))).on_time(&cal),
+            (Some(true), Some(true))
+        );
+        // 28 Oct is 19 working days on; 9 Oct is the 6th working day after the signature.
+        assert_eq!(
+            p(d(10, 28), Some(d(10, 9))).on_time(&cal),
+            (Some(false), Some(false))
+        );
+        // Entered before it was signed: not a valid record of timeliness.
+        assert_eq!(p(d(10, 29), Some(d(9, 30))).on_time(&cal).1, Some(false));
+        let unknown = Publication {
+            law_effective_on: None,
+            ..p(d(10, 29), None)
+        };
+        assert_eq!(unknown.on_time(&cal), (None, None));
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct FeedbackRow {
     pub answer_sealed: Option<String>,
     pub answered_by: Option<String>,
     pub answered_at: Option<i64>,
+    /// Whether the author was satisfied with the answer, once they said so.
+    pub answer_satisfied: Option<bool>,
 }
 
 /// Feedback with what a list shows about its subject.
@@ -35,13 +37,15 @@ pub struct FeedbackListRow {
 }
 
 const COLUMNS: &str = "f.id, f.tenant_id, f.dossier_id, f.procedure_id, f.agency_id, f.author_id, \
-     f.causes, f.text_sealed, f.created_at, f.answer_sealed, f.answered_by, f.answered_at";
+     f.causes, f.text_sealed, f.created_at, f.answer_sealed, f.answered_by, f.answered_at, \
+     f.answer_satisfied";
 
 const LIST_SELECT: &str = "SELECT f.id, f.tenant_id, f.dossier_id, f.procedure_id, f.agency_id, \
      f.author_id, f.causes, f.text_sealed, f.created_at, f.answer_sealed, f.answered_by, \
-     f.answered_at, d.code AS dossier_code, p.code AS procedure_code, p.name AS procedure_name, \
-     a.name AS agency_name FROM feedback f LEFT JOIN dossiers d ON d.id = f.dossier_id \
-     LEFT JOIN procedures p ON p.id = f.procedure_id JOIN agencies a ON a.id = f.agency_id";
+     f.answered_at, f.answer_satisfied, d.code AS dossier_code, p.code AS procedure_code, \
+     p.name AS procedure_name, a.name AS agency_name FROM feedback f \
+     LEFT JOIN dossiers d ON d.id = f.dossier_id LEFT JOIN procedures p ON p.id = f.procedure_id \
+     JOIN agencies a ON a.id = f.agency_id";
 
 fn feedback(row: &AnyRow) -> Result<FeedbackRow> {
     Ok(FeedbackRow {
@@ -57,6 +61,7 @@ fn feedback(row: &AnyRow) -> Result<FeedbackRow> {
         answer_sealed: col(row, "answer_sealed")?,
         answered_by: col(row, "answered_by")?,
         answered_at: col(row, "answered_at")?,
+        answer_satisfied: col::<Option<i64>>(row, "answer_satisfied")?.map(|v| v != 0),
     })
 }
 
@@ -68,6 +73,36 @@ fn list_row(row: &AnyRow) -> Result<FeedbackListRow> {
         procedure_name: col(row, "procedure_name")?,
         agency_name: col(row, "agency_name")?,
     })
+}
+
+impl Db {
+    /// The author's word on the answer, once: `StoreError::Conflict` if the feedback is not
+    /// theirs, not answered yet, or already rated.
+    pub async fn rate_feedback_answer(
+        &self,
+        tenant: &str,
+        id: &str,
+        author_id: &str,
+        satisfied: bool,
+        at: i64,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE feedback SET answer_satisfied = $1, answer_rated_at = $2 \
+             WHERE tenant_id = $3 AND id = $4 AND author_id = $5 AND answered_at IS NOT NULL \
+             AND answer_satisfied IS NULL",
+        )
+        .bind(i64::from(satisfied))
+        .bind(at)
+        .bind(tenant)
+        .bind(id)
+        .bind(author_id)
+        .execute(&self.write)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        Ok(())
+    }
 }
 
 impl Tx {
@@ -190,6 +225,7 @@ pub struct FeedbackTiming {
     pub agency_id: String,
     pub created_at: i64,
     pub answered_at: Option<i64>,
+    pub answer_satisfied: Option<bool>,
 }
 
 impl Db {
@@ -202,7 +238,7 @@ impl Db {
         to: i64,
     ) -> Result<Vec<FeedbackTiming>> {
         let sql = format!(
-            "SELECT agency_id, created_at, answered_at FROM feedback \
+            "SELECT agency_id, created_at, answered_at, answer_satisfied FROM feedback \
              WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3{}",
             if agency_id.is_some() {
                 " AND agency_id = $4"
@@ -221,6 +257,7 @@ impl Db {
                     agency_id: col(r, "agency_id")?,
                     created_at: col(r, "created_at")?,
                     answered_at: col(r, "answered_at")?,
+                    answer_satisfied: col::<Option<i64>>(r, "answer_satisfied")?.map(|v| v != 0),
                 })
             })
             .collect()

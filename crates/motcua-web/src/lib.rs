@@ -143,6 +143,10 @@ pub fn router(state: AppState) -> Router {
         .route("/me/feedback", get(pages::feedback::mine))
         .route("/feedback", get(pages::feedback::agency))
         .route("/feedback/{id}/answer", post(pages::feedback::answer))
+        .route(
+            "/me/feedback/{id}/rating",
+            post(pages::feedback::rate_answer),
+        )
         .route("/files/{id}", get(pages::dossier::download))
         .route(
             "/admin/calendar",
@@ -201,6 +205,10 @@ pub fn router(state: AppState) -> Router {
             get(api::feedback::agency).post(api::feedback::give_on_procedure),
         )
         .route("/api/v1/feedback/{id}/answer", post(api::feedback::answer))
+        .route(
+            "/api/v1/me/feedback/{id}/rating",
+            post(api::feedback::rate_answer),
+        )
         .route("/api/v1/dossiers/{id}/fees", get(api::payments::fees))
         .route("/api/v1/dossiers/{id}/payments", post(api::payments::start))
         .route(

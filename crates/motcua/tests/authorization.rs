@@ -38,6 +38,7 @@ fn signed_in_page_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, "/me/feedback".into()),
         (Method::GET, "/feedback".into()),
         (Method::POST, "/feedback/x/answer".into()),
+        (Method::POST, "/me/feedback/x/rating".into()),
         (Method::POST, format!("/dossiers/{id}/payment")),
         (
             Method::GET,
@@ -86,6 +87,7 @@ fn signed_in_api_routes(id: &str, file: &str) -> Vec<(Method, String)> {
         (Method::GET, "/api/v1/feedback".into()),
         (Method::POST, "/api/v1/feedback".into()),
         (Method::POST, "/api/v1/feedback/x/answer".into()),
+        (Method::POST, "/api/v1/me/feedback/x/rating".into()),
         (Method::GET, format!("/api/v1/dossiers/{id}/fees")),
         (Method::POST, format!("/api/v1/dossiers/{id}/payments")),
         (Method::GET, format!("/api/v1/dossiers/{id}/payments/x")),

@@ -229,6 +229,45 @@ async fn a_citizen_rates_gives_feedback_and_reads_the_agencys_answer() {
         let html = page_html(&lan, &format!("{base}/me/feedback")).await;
         assert!(html.contains("Cổng đã khắc phục lỗi tải tệp") && html.contains(&code));
         assert!(html.contains("Cơ quan đã báo ngân hàng kiểm tra giao dịch."));
+
+        // She says whether each answer satisfied her, once: on the page, then through the API.
+        let rating = format!("action=\"/me/feedback/{page_feedback}/rating\"");
+        assert!(html.contains(&rating), "{html}");
+        let res = lan
+            .post(format!("{base}/me/feedback/{page_feedback}/rating"))
+            .form(&[("csrf", csrf_of(&html).as_str()), ("satisfied", "maybe")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = lan
+            .post(format!("{base}/me/feedback/{page_feedback}/rating"))
+            .form(&[("csrf", csrf_of(&html).as_str()), ("satisfied", "yes")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let html = page_html(&lan, &format!("{base}/me/feedback")).await;
+        assert!(!html.contains(&rating) && html.contains("Hài lòng với câu trả lời"));
+        let path = format!("/api/v1/me/feedback/{api_feedback}/rating");
+        let (status, _) = intake.post(&path, json!({"satisfied": true})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "only the author rates");
+        let minh = Api::login(server, MINH).await;
+        let (status, _) = minh.post(&path, json!({"satisfied": true})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another citizen's feedback");
+        let (status, body) = citizen.post(&path, json!({"satisfied": false})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        let (status, body) = citizen.post(&path, json!({"satisfied": true})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (_, list) = citizen.get("/api/v1/me/feedback").await;
+        let rated: Vec<_> = about(&list, &id)
+            .iter()
+            .map(|f| f["answer_satisfied"].clone())
+            .collect();
+        assert!(
+            rated.contains(&json!(true)) && rated.contains(&json!(false)),
+            "{list}"
+        );
     }
 }
 

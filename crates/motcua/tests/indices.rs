@@ -107,6 +107,13 @@ async fn figures_by_hand_live_equals_rebuilt_and_who_sees_what() {
             )
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = lan
+            .post(
+                &format!("/api/v1/me/feedback/{fb}/rating"),
+                json!({"satisfied": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
         // D2: refused at intake, never received: counts nowhere.
         let (d2, _) = submitted_birth_dossier(&lan).await;
         assert_eq!(
@@ -141,6 +148,10 @@ async fn figures_by_hand_live_equals_rebuilt_and_who_sees_what() {
             ("digitised", 1, 2, 50.0, 2.5),
             // The complaint answered the same day: 1/1 of 6.
             ("feedback_on_time", 1, 1, 100.0, 6.0),
+            // Lan was satisfied with the answer: 1/1 of 6.
+            ("feedback_satisfaction", 1, 1, 100.0, 6.0),
+            // The commune offers certification (CT-01..03) online: 1/1 of 2.
+            ("certified_copies", 1, 1, 100.0, 2.0),
         ];
         for (key, n, d, percent, points) in by_hand {
             let i = indicator(&live, key);
@@ -313,7 +324,7 @@ async fn figures_by_hand_live_equals_rebuilt_and_who_sees_what() {
         assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
         let csv = csv.text().await.unwrap();
         assert!(csv.contains("Hồ sơ giải quyết trước và đúng hạn,"), "{csv}");
-        assert!(csv.contains(",2,2,100.00,20.00,20.00,"), "{csv}");
+        assert!(csv.contains(",2,2,100.00,20.00,20.00\n"), "{csv}");
 
         // Public pages: no sign-in, no dossier code, no name.
         let anyone = client();

@@ -19,6 +19,12 @@ pub struct Inputs {
     /// time (15 working days).
     pub feedback_due: i64,
     pub feedback_on_time: i64,
+    /// Answers to feedback of the period their authors rated, and those they were satisfied with.
+    pub feedback_rated: i64,
+    pub feedback_satisfied: i64,
+    /// Communes in scope, and those offering certified electronic copies (chứng thực) online.
+    pub communes: i64,
+    pub communes_certifying: i64,
     /// For a period ending today: the dossiers open now and how many are past due now,
     /// instead of judging them at the end of the day.
     pub open_now: Option<(i64, i64)>,
@@ -37,6 +43,11 @@ pub struct ProcedureFigures {
     pub online_dossiers: i64,
     /// Dossiers paid online in the period.
     pub paid_online: i64,
+    /// Its publication decision was signed early enough before the law took effect (`None`:
+    /// no decision or effective date recorded).
+    pub published_on_time: Option<bool>,
+    /// It entered the database within the days allowed after the decision was signed.
+    pub entered_on_time: Option<bool>,
 }
 
 /// One indicator: its formula, its parts and its points.
@@ -47,12 +58,10 @@ pub struct Indicator {
     pub formula: &'static str,
     pub numerator: i64,
     pub denominator: i64,
-    /// Percent, 2 decimals; `None` is N/A (nothing to count, or not measured here).
+    /// Percent, 2 decimals; `None` is N/A (nothing to count).
     pub percent: Option<f64>,
     pub max_points: f64,
     pub points: Option<f64>,
-    /// Why an indicator is not measured, when it is not.
-    pub note: Option<&'static str>,
 }
 
 /// One of the six groups.
@@ -133,21 +142,6 @@ fn scored(
         percent: ratio.map(|r| round2(100.0 * r)),
         max_points: max,
         points: ratio.map(|r| round2(max * (r / full_at).clamp(0.0, 1.0))),
-        note: None,
-    }
-}
-
-fn not_measured(key: &'static str, name: &'static str, max: f64, why: &'static str) -> Indicator {
-    Indicator {
-        key,
-        name,
-        formula: "—",
-        numerator: 0,
-        denominator: 0,
-        percent: None,
-        max_points: max,
-        points: None,
-        note: Some(why),
     }
 }
 
@@ -219,17 +213,27 @@ impl Inputs {
                 "Công khai, minh bạch",
                 18.0,
                 vec![
-                    not_measured(
+                    scored(
                         "published_on_time",
                         "Công bố, công khai thủ tục đúng hạn",
+                        "thủ tục có quyết định công bố ký trước ngày văn bản có hiệu lực ít nhất 20 ngày làm việc / thủ tục ghi nhận quyết định công bố và ngày hiệu lực",
+                        (
+                            count(procs, |x| x.published_on_time == Some(true)),
+                            count(procs, |x| x.published_on_time.is_some()),
+                        ),
                         6.0,
-                        "Chưa đo: cần ngày ban hành quyết định công bố của từng thủ tục.",
+                        1.0,
                     ),
-                    not_measured(
+                    scored(
                         "catalog_updated_on_time",
                         "Cập nhật cơ sở dữ liệu thủ tục đúng hạn",
+                        "thủ tục vào cơ sở dữ liệu trong 5 ngày làm việc từ ngày ký quyết định công bố / thủ tục ghi nhận quyết định công bố",
+                        (
+                            count(procs, |x| x.entered_on_time == Some(true)),
+                            count(procs, |x| x.entered_on_time.is_some()),
+                        ),
                         4.0,
-                        "Chưa đo: cần ngày ban hành quyết định công bố của từng thủ tục.",
+                        1.0,
                     ),
                     scored(
                         "published_in_full",
@@ -310,11 +314,13 @@ impl Inputs {
                         4.0,
                         0.8,
                     ),
-                    not_measured(
+                    scored(
                         "certified_copies",
                         "Cấp bản sao điện tử có chứng thực (cấp xã)",
+                        "xã, phường cung cấp trực tuyến thủ tục chứng thực / xã, phường",
+                        (self.communes_certifying, self.communes),
                         2.0,
-                        "Chưa đo: motcua chưa có dịch vụ chứng thực bản sao điện tử.",
+                        1.0,
                     ),
                     scored(
                         "reused_data",
@@ -394,11 +400,13 @@ impl Inputs {
                         6.0,
                         1.0,
                     ),
-                    not_measured(
+                    scored(
                         "feedback_satisfaction",
                         "Hài lòng về xử lý phản ánh, kiến nghị",
+                        "câu trả lời được người phản ánh đánh giá hài lòng / câu trả lời được đánh giá",
+                        (self.feedback_satisfied, self.feedback_rated),
                         6.0,
-                        "Chưa đo: người dân chưa đánh giá được câu trả lời phản ánh.",
+                        1.0,
                     ),
                     satisfaction,
                 ],

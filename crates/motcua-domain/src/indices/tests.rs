@@ -160,9 +160,14 @@ fn dossiers() -> Vec<IndexFacts> {
 }
 
 fn inputs(period: Period) -> Inputs {
+    // Four communes, one offering certified copies online.
     let mut i = Inputs {
         feedback_due: 2,
         feedback_on_time: 1,
+        feedback_rated: 2,
+        feedback_satisfied: 1,
+        communes: 4,
+        communes_certifying: 1,
         ..Default::default()
     };
     for f in dossiers() {
@@ -182,12 +187,24 @@ fn inputs(period: Period) -> Inputs {
         registry_connected: registry,
         online_dossiers,
         paid_online: paid,
+        published_on_time: None,
+        entered_on_time: None,
     };
     // P1 (D1, D2, D8 online in November; D1, D8 paid online), P2 (D4), P3 offline with a fee.
+    // Publication decisions: P1 signed early enough and entered in time; P3 signed late but
+    // entered in time; P2's decision is not recorded.
     i.procedures = vec![
-        p(true, true, true, true, 3, 2),
+        ProcedureFigures {
+            published_on_time: Some(true),
+            entered_on_time: Some(true),
+            ..p(true, true, true, true, 3, 2)
+        },
         p(true, false, false, false, 1, 0),
-        p(false, true, true, false, 0, 0),
+        ProcedureFigures {
+            published_on_time: Some(false),
+            entered_on_time: Some(true),
+            ..p(false, true, true, false, 0, 0)
+        },
     ];
     i
 }
@@ -248,8 +265,8 @@ fn every_indicator_of_november_by_hand() {
         let i = find(&r, key);
         assert_eq!((i.percent, i.points), (percent, points), "{key}");
     };
-    check("published_on_time", None, None);
-    check("catalog_updated_on_time", None, None);
+    check("published_on_time", Some(50.0), Some(3.0)); // P1 of P1 P3, of 6
+    check("catalog_updated_on_time", Some(100.0), Some(4.0)); // P1 P3 of P1 P3, of 4
     check("published_in_full", Some(66.67), Some(1.33)); // 2/3 of 2 points
     check("synced", Some(80.0), Some(4.8)); // 4/5 of 6
     check("on_time", Some(50.0), Some(10.0)); // 3/6 of 20
@@ -258,7 +275,7 @@ fn every_indicator_of_november_by_hand() {
     check("online_filing_synced", Some(64.0), Some(6.0)); // 4/5 × 4/5 = 64% ≥ 50%
     check("electronic_result", Some(75.0), Some(4.5)); // 3/4 of 6
     check("digitised", Some(40.0), Some(2.0)); // 2/5 ÷ 80% of 4
-    check("certified_copies", None, None);
+    check("certified_copies", Some(25.0), Some(0.5)); // 1 of 4 communes, of 2
     check("reused_data", Some(20.0), Some(0.4)); // 1/5 of 2
     check("result_to_store", Some(33.33), Some(1.33)); // 1/3 of 4
     check("population_registry", Some(40.0), Some(0.8)); // 2/5 of 2
@@ -267,15 +284,16 @@ fn every_indicator_of_november_by_hand() {
     check("fee_procedures_paid", Some(50.0), Some(1.0)); // P1 of P1 P3
     check("paid_online", Some(66.67), Some(4.0)); // 2/3 of 6
     check("feedback_on_time", Some(50.0), Some(3.0)); // 1/2 of 6
-    check("feedback_satisfaction", None, None);
+    check("feedback_satisfaction", Some(50.0), Some(3.0)); // 1 of 2 rated answers, of 6
     // 100% − (late 3/6 + unhappy 2/5) = 10%, ÷ 90% of 6 = 0.67.
     check("handling_satisfaction", Some(10.0), Some(0.67));
     let groups: Vec<f64> = r.groups.iter().map(|g| g.points).collect();
-    assert_eq!(groups, vec![6.13, 10.0, 11.67, 9.7, 6.0, 3.67]);
-    // 47.17 of the 82 measured points (100 − 6 − 4 − 2 − 6) = 57.52 → D.
+    // Transparency 3 + 4 + 1.33 + 4.8; digitisation 4.5 + 2 + 0.5 + 0.4 + 1.33 + 0.8 + 0.67.
+    assert_eq!(groups, vec![13.13, 10.0, 11.67, 10.2, 6.0, 6.67]);
+    // 57.67 of 100 → D.
     assert_eq!(
         (r.points, r.measured_max, r.score, r.grade),
-        (47.17, 82.0, Some(57.52), Some('D'))
+        (57.67, 100.0, Some(57.67), Some('D'))
     );
     let rates: Vec<(&str, Option<f64>)> = r.rates.iter().map(|x| (x.key, x.percent)).collect();
     assert_eq!(

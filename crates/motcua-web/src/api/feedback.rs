@@ -112,6 +112,27 @@ pub async fn agency(
     Ok(Json(s.app.agency_feedback(&user).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerRating {
+    /// Whether the agency's answer satisfied the author.
+    satisfied: bool,
+}
+
+/// The author of the feedback, once it is answered; once.
+#[utoipa::path(post, path = "/api/v1/me/feedback/{id}/rating", security(("bearer" = [])), params(("id" = String, Path)), request_body = AnswerRating,
+    responses((status = 204), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn rate_answer(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+    Json(req): Json<AnswerRating>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .rate_feedback_answer(&user, &id, req.satisfied)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Intake officers and leaders of the agency the feedback was sent to; once.
 #[utoipa::path(post, path = "/api/v1/feedback/{id}/answer", security(("bearer" = [])), params(("id" = String, Path)), request_body = AnswerRequest,
     responses((status = 204), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]

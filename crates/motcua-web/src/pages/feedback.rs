@@ -312,6 +312,7 @@ pub struct DoneQuery {
 #[template(path = "feedback_mine.html")]
 struct MinePage {
     layout: Layout,
+    csrf: String,
     flash: Option<&'static str>,
     items: Vec<FeedbackView>,
 }
@@ -324,13 +325,42 @@ pub async fn mine(
 ) -> Result<Response, PageError> {
     let items = s.app.my_feedback(&user).await?;
     render(&MinePage {
+        csrf: user.csrf_token.clone(),
         layout: Layout::new("Phản ánh của tôi", Some(user)),
-        flash: q
-            .done
-            .as_deref()
-            .map(|_| "Đã gửi phản ánh, kiến nghị. Cơ quan sẽ trả lời trong mục này."),
+        flash: q.done.as_deref().map(|done| match done {
+            "rated" => "Cảm ơn bạn đã đánh giá câu trả lời.",
+            _ => "Đã gửi phản ánh, kiến nghị. Cơ quan sẽ trả lời trong mục này.",
+        }),
         items,
     })
+}
+
+#[derive(serde::Deserialize)]
+pub struct RatingForm {
+    csrf: Option<String>,
+    /// `yes` or `no`.
+    satisfied: Option<String>,
+}
+
+/// The author, on an answered feedback of theirs: satisfied with the answer or not; once.
+pub async fn rate_answer(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<RatingForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&user, f.csrf.as_deref())?;
+    let satisfied = match f.satisfied.as_deref() {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            return Err(PageError(AppError::invalid(
+                "Vui lòng chọn hài lòng hoặc chưa hài lòng.",
+            )));
+        }
+    };
+    s.app.rate_feedback_answer(&user, &id, satisfied).await?;
+    Ok(Redirect::to(&format!("/me/feedback?done=rated#fb-{id}")).into_response())
 }
 
 pub struct AgencyItem {

@@ -59,28 +59,24 @@ pub fn indicators_table(f: &Figures) -> Table {
                 Cell::Figure(i.percent),
                 Cell::Figure(i.points),
                 Cell::Figure(Some(i.max_points)),
-                text(i.note.unwrap_or("")),
             ]);
         }
     }
     rows.push(vec![
         text("Tổng"),
-        text(format!(
-            "Điểm quy về thang 100: {}",
-            crate::fmt::figure(&f.report.score)
-        )),
+        text(match f.report.grade {
+            Some(g) => format!(
+                "Điểm quy về thang 100: {}, xếp loại {g}",
+                crate::fmt::figure(&f.report.score)
+            ),
+            None => "Điểm quy về thang 100: N/A".to_string(),
+        }),
         text("điểm các chỉ số đo được / điểm tối đa của chúng × 100"),
         text(""),
         text(""),
         Cell::Figure(f.report.score),
         Cell::Figure(Some(f.report.points)),
         Cell::Figure(Some(f.report.measured_max)),
-        text(
-            f.report
-                .grade
-                .map(|g| format!("Xếp loại {g}"))
-                .unwrap_or_default(),
-        ),
     ]);
     Table {
         file: "chi-so-766".into(),
@@ -94,7 +90,6 @@ pub fn indicators_table(f: &Figures) -> Table {
             "Tỷ lệ (%)",
             "Điểm",
             "Điểm tối đa",
-            "Ghi chú",
         ],
         rows,
     }
