@@ -197,6 +197,13 @@ describe('rate, tell and follow in a browser', { timeout: 180_000 }, () => {
       await item.waitFor();
       assert.ok((await item.textContent()).includes(ANSWER_TEXT), 'the answer is shown');
       await checkNoViolations(page, 'rating', 'my feedback answered');
+      // She says the answer satisfied her (the 766 satisfaction with feedback handling), once.
+      const rated = await navigating(page, () => item.getByRole('button', { name: 'Hài lòng', exact: true }).click());
+      assert.equal(rated.status(), 200);
+      const after = page.locator('li', { hasText: FEEDBACK_TEXT });
+      assert.ok((await after.textContent()).includes('Hài lòng với câu trả lời'));
+      assert.equal(await after.getByRole('button', { name: 'Hài lòng', exact: true }).count(), 0);
+      await checkNoViolations(page, 'rating', 'my feedback rated');
     } finally {
       await context.close();
     }
