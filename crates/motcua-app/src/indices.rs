@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use motcua_domain::calendar::{Calendar, vietnam_tz};
-use motcua_domain::indices::{Counters, Inputs, Period, ProcedureFigures, Report};
+use motcua_domain::calendar::{Calendar, start_of_day};
+use motcua_domain::indices::{Counters, Inputs, Period, ProcedureFigures, Report, percent};
 use motcua_store::{IndexScope, IndexSums};
 use serde::Serialize;
 
@@ -65,10 +65,6 @@ pub struct MonthFigures {
     pub self_filed_percent: Option<f64>,
 }
 
-fn percent(n: i64, d: i64) -> Option<f64> {
-    (d > 0).then(|| motcua_domain::indices::round2(100.0 * n as f64 / d as f64))
-}
-
 fn procedure_figures(
     calendar: &Calendar,
     p: &ProcedureView,
@@ -111,6 +107,67 @@ impl FeedbackFigures {
     }
 }
 
+fn name_of(agency: Option<&motcua_store::AgencyRow>) -> String {
+    agency.map_or_else(|| "Toàn hệ thống".to_string(), |a| a.name.clone())
+}
+
+/// The aggregates a scope's figures are made of.
+struct Sums {
+    during: Vec<IndexSums>,
+    to_end: Vec<IndexSums>,
+    open: Option<Vec<motcua_store::OpenNow>>,
+}
+
+impl Sums {
+    /// The inputs of one agency (all when `None`) and these procedures.
+    fn inputs(
+        &self,
+        calendar: &Calendar,
+        agency_id: Option<&str>,
+        procedures: &[&ProcedureView],
+    ) -> Inputs {
+        let keep = |agency: &str, code: &str| {
+            agency_id.is_none_or(|a| a == agency) && procedures.iter().any(|p| p.code == code)
+        };
+        let mut inputs = Inputs::default();
+        let mut per_procedure: HashMap<&str, Counters> = HashMap::new();
+        for s in self
+            .during
+            .iter()
+            .filter(|s| keep(&s.agency_id, &s.procedure_code))
+        {
+            inputs.period.add(&s.counters);
+            per_procedure
+                .entry(s.procedure_code.as_str())
+                .or_default()
+                .add(&s.counters);
+        }
+        for s in self
+            .to_end
+            .iter()
+            .filter(|s| keep(&s.agency_id, &s.procedure_code))
+        {
+            inputs.to_end.add(&s.counters);
+        }
+        inputs.open_now = self.open.as_ref().map(|open| {
+            open.iter()
+                .filter(|o| keep(&o.agency_id, &o.procedure_code))
+                .fold((0, 0), |a, o| (a.0 + o.open, a.1 + o.overdue))
+        });
+        inputs.procedures = procedures
+            .iter()
+            .map(|p| {
+                let c = per_procedure
+                    .get(p.code.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                procedure_figures(calendar, p, &c)
+            })
+            .collect();
+        inputs
+    }
+}
+
 /// The field of certification procedures (chứng thực) in the catalog.
 const CERTIFICATION_FIELD: &str = "Chứng thực";
 
@@ -131,9 +188,7 @@ fn certifying(catalog: &crate::Catalog, agencies: &[&motcua_store::AgencyRow]) -
 
 /// The first instant of a civil day in Vietnam, microseconds.
 fn day_start(d: Date) -> i64 {
-    d.to_zoned(vietnam_tz())
-        .map(|z| z.timestamp().as_microsecond())
-        .unwrap_or_default()
+    start_of_day(d).as_microsecond()
 }
 
 impl App {
@@ -203,20 +258,19 @@ impl App {
         Ok(Some(self.db.open_now(&scope, now).await?))
     }
 
-    /// Sums of the period and up to its end, for one agency or all.
-    async fn sums(
-        &self,
-        agency_id: Option<&str>,
-        period: &Period,
-    ) -> Result<(Vec<IndexSums>, Vec<IndexSums>)> {
+    /// Sums of the period and up to its end (and, for a period ending today, the dossiers
+    /// open now), for one agency or all.
+    async fn sums(&self, agency_id: Option<&str>, period: &Period) -> Result<Sums> {
         let scope = IndexScope {
             tenant: &self.tenant,
             agency_id,
         };
         let last = period.last_day();
-        let during = self.db.index_sums(&scope, period.first_day(), last).await?;
-        let to_end = self.db.index_sums(&scope, 0, last).await?;
-        Ok((during, to_end))
+        Ok(Sums {
+            during: self.db.index_sums(&scope, period.first_day(), last).await?,
+            to_end: self.db.index_sums(&scope, 0, last).await?,
+            open: self.open_now(agency_id, period).await?,
+        })
     }
 
     /// The figures of a scope and period.
@@ -235,44 +289,9 @@ impl App {
         .into_iter()
         .filter(|p| wanted(p))
         .collect();
-        let codes: Vec<&str> = procedures.iter().map(|p| p.code.as_str()).collect();
         let agency_id = agency.as_ref().map(|a| a.id.as_str());
-        let (during, to_end) = self.sums(agency_id, period).await?;
-        let mut inputs = Inputs::default();
-        let mut per_procedure: HashMap<&str, Counters> = HashMap::new();
-        for s in during
-            .iter()
-            .filter(|s| codes.contains(&s.procedure_code.as_str()))
-        {
-            inputs.period.add(&s.counters);
-            per_procedure
-                .entry(s.procedure_code.as_str())
-                .or_default()
-                .add(&s.counters);
-        }
-        for s in to_end
-            .iter()
-            .filter(|s| codes.contains(&s.procedure_code.as_str()))
-        {
-            inputs.to_end.add(&s.counters);
-        }
-        if let Some(open) = self.open_now(agency_id, period).await? {
-            inputs.open_now = Some(
-                open.iter()
-                    .filter(|o| codes.contains(&o.procedure_code.as_str()))
-                    .fold((0, 0), |a, o| (a.0 + o.open, a.1 + o.overdue)),
-            );
-        }
-        inputs.procedures = procedures
-            .iter()
-            .map(|p| {
-                let c = per_procedure
-                    .get(p.code.as_str())
-                    .copied()
-                    .unwrap_or_default();
-                procedure_figures(&calendar, p, &c)
-            })
-            .collect();
+        let sums = self.sums(agency_id, period).await?;
+        let mut inputs = sums.inputs(&calendar, None, &procedures);
         let communes: Vec<&motcua_store::AgencyRow> = match &agency {
             Some(a) => vec![a],
             None => catalog.agencies().iter().collect(),
@@ -286,9 +305,7 @@ impl App {
             from: period.from.to_string(),
             to: period.to.to_string(),
             agency_code: agency.as_ref().map(|a| a.code.clone()),
-            agency_name: agency
-                .as_ref()
-                .map_or_else(|| "Toàn hệ thống".to_string(), |a| a.name.clone()),
+            agency_name: name_of(agency.as_ref()),
             procedure: q.procedure.clone(),
             field: q.field.clone(),
             report: inputs.report(),
@@ -299,42 +316,15 @@ impl App {
     pub async fn ranking(&self, period: &Period) -> Result<Vec<RankedAgency>> {
         let catalog = self.catalog();
         let calendar = self.calendar();
-        let (during, to_end) = self.sums(None, period).await?;
+        let sums = self.sums(None, period).await?;
         let feedback = self.feedback_figures(None, period).await?;
-        let open = self.open_now(None, period).await?;
         let mut rows = Vec::new();
         for agency in catalog.agencies() {
             let procedures = catalog.procedures_at(&agency.id);
             if procedures.is_empty() {
                 continue;
             }
-            let mut inputs = Inputs::default();
-            let mut per_procedure: HashMap<&str, Counters> = HashMap::new();
-            for s in during.iter().filter(|s| s.agency_id == agency.id) {
-                inputs.period.add(&s.counters);
-                per_procedure
-                    .entry(s.procedure_code.as_str())
-                    .or_default()
-                    .add(&s.counters);
-            }
-            for s in to_end.iter().filter(|s| s.agency_id == agency.id) {
-                inputs.to_end.add(&s.counters);
-            }
-            inputs.open_now = open.as_ref().map(|open| {
-                open.iter()
-                    .filter(|o| o.agency_id == agency.id)
-                    .fold((0, 0), |a, o| (a.0 + o.open, a.1 + o.overdue))
-            });
-            inputs.procedures = procedures
-                .iter()
-                .map(|p| {
-                    let c = per_procedure
-                        .get(p.code.as_str())
-                        .copied()
-                        .unwrap_or_default();
-                    procedure_figures(&calendar, p, &c)
-                })
-                .collect();
+            let mut inputs = sums.inputs(&calendar, Some(&agency.id), &procedures);
             (inputs.communes, inputs.communes_certifying) = certifying(&catalog, &[agency]);
             if let Some(f) = feedback.get(&agency.id) {
                 f.add_to(&mut inputs);
@@ -501,12 +491,13 @@ impl App {
         self.rebuild_indices().await
     }
 
+    /// What a scope is called: the agency's name, or the whole system's.
+    pub fn scope_name(&self, agency_code: Option<&str>) -> Result<String> {
+        Ok(name_of(self.scope_agency(agency_code)?.as_ref()))
+    }
+
     /// The agency id of a code, for the load lists.
     pub fn agency_id_of(&self, code: &str) -> Option<String> {
-        self.catalog()
-            .agencies()
-            .iter()
-            .find(|a| a.code == code)
-            .map(|a| a.id.clone())
+        self.scope_agency(Some(code)).ok().flatten().map(|a| a.id)
     }
 }

@@ -24,6 +24,13 @@ pub fn local_date(at: Timestamp) -> Date {
     at.to_zoned(vietnam_tz()).date()
 }
 
+/// The first instant of a civil day in Vietnam.
+pub fn start_of_day(date: Date) -> Timestamp {
+    date.to_zoned(vietnam_tz())
+        .map(|z| z.timestamp())
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
 /// A named day off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {

@@ -191,14 +191,8 @@ impl Publication {
     /// Whether the decision came early enough before the law took effect, and whether the
     /// procedure entered the database in time; `None` where a date is not recorded.
     pub fn on_time(&self, calendar: &crate::calendar::Calendar) -> (Option<bool>, Option<bool>) {
-        let days = |from: jiff::civil::Date, to: jiff::civil::Date| {
-            let at = |d: jiff::civil::Date| {
-                d.to_zoned(crate::calendar::vietnam_tz())
-                    .map(|z| z.timestamp())
-                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            };
-            calendar.working_days_between(at(from), at(to))
-        };
+        use crate::calendar::start_of_day;
+        let days = |from, to| calendar.working_days_between(start_of_day(from), start_of_day(to));
         let published = self
             .law_effective_on
             .map(|effective| days(self.signed_on, effective) >= PUBLISH_BEFORE_EFFECT_WORKING_DAYS);

@@ -1,7 +1,9 @@
 //! The Decision 766 aggregates: each dossier's facts, folded again from its events in the
 //! transaction of every change, and the daily sums the dashboards read (migration 0018).
 
-use motcua_domain::indices::{Basics, Counters, IndexEvent, IndexFacts, facts::delta};
+use motcua_domain::indices::{
+    Basics, Counters, IndexEvent, IndexFacts, date_of, day_of, facts::delta,
+};
 use sqlx::any::AnyRow;
 
 use crate::{Db, Result, Tx, col};
@@ -187,14 +189,23 @@ async fn refresh(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<()>
         dossier_id,
     )
     .await?;
-    let Some(placed) = place(conn, dossier_id).await? else {
-        return Ok(());
-    };
     let old: Option<String> =
         sqlx::query_scalar("SELECT facts FROM index_dossiers WHERE dossier_id = $1")
             .bind(dossier_id)
             .fetch_optional(&mut *conn)
             .await?;
+    // A dossier never received counts nowhere: drafts and submissions skip the fold.
+    let received: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT received_at FROM dossiers WHERE id = $1")
+            .bind(dossier_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if old.is_none() && received.flatten().is_none() {
+        return Ok(());
+    }
+    let Some(placed) = place(conn, dossier_id).await? else {
+        return Ok(());
+    };
     let old: IndexFacts = old
         .as_deref()
         .and_then(|f| serde_json::from_str(f).ok())
@@ -254,21 +265,8 @@ fn sums_sql(table: &str, key: &str, select: &str, group: &str, scope: &IndexScop
     )
 }
 
-/// A `yyyymmdd` day as a date (clamped into the calendar: day 0 is 0001-01-01).
-fn date_of(day: i64) -> jiff::civil::Date {
-    let (y, m, d) = (
-        (day / 10_000).clamp(1, 9999) as i16,
-        ((day / 100) % 100).clamp(1, 12) as i8,
-        (day % 100).clamp(1, 31) as i8,
-    );
-    jiff::civil::Date::new(y, m, d)
-        .or_else(|_| jiff::civil::Date::new(y, m, 1).map(|first| first.last_of_month()))
-        .unwrap_or(jiff::civil::Date::MIN)
-}
-
-fn day_of(d: jiff::civil::Date) -> i64 {
-    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
-}
+/// How the figures group the sums.
+const GROUP: &str = "agency_id, procedure_code";
 
 /// Keys `first..=last` of the daily or monthly sums.
 type KeyRange = (i64, i64);
@@ -336,25 +334,38 @@ impl Db {
         Ok(q.fetch_all(&self.read).await?)
     }
 
-    /// Per agency and procedure, the counters of days `from..=to` (`yyyymmdd`); whole months
-    /// come from the monthly sums.
+    /// Sums over days `from..=to`, selected and grouped as given: whole months from the
+    /// monthly sums, the days before and after them from the daily ones.
+    async fn segment_rows(
+        &self,
+        scope: &IndexScope<'_>,
+        (from, to): KeyRange,
+        (month_select, month_group): (&str, &str),
+        (day_select, day_group): (&str, &str),
+    ) -> Result<Vec<AnyRow>> {
+        let (months, days) = split_months(from, to);
+        let mut rows = Vec::new();
+        if let Some(range) = months {
+            let sql = sums_sql("index_monthly", "month", month_select, month_group, scope);
+            rows.extend(self.sums_rows(&sql, scope, range).await?);
+        }
+        let sql = sums_sql("index_daily", "day", day_select, day_group, scope);
+        for range in days {
+            rows.extend(self.sums_rows(&sql, scope, range).await?);
+        }
+        Ok(rows)
+    }
+
+    /// Per agency and procedure, the counters of days `from..=to` (`yyyymmdd`).
     pub async fn index_sums(
         &self,
         scope: &IndexScope<'_>,
         from: i64,
         to: i64,
     ) -> Result<Vec<IndexSums>> {
-        let group = "agency_id, procedure_code";
-        let (months, days) = split_months(from, to);
-        let mut rows = Vec::new();
-        if let Some(range) = months {
-            let sql = sums_sql("index_monthly", "month", group, group, scope);
-            rows.extend(self.sums_rows(&sql, scope, range).await?);
-        }
-        let sql = sums_sql("index_daily", "day", group, group, scope);
-        for range in days {
-            rows.extend(self.sums_rows(&sql, scope, range).await?);
-        }
+        let rows = self
+            .segment_rows(scope, (from, to), (GROUP, GROUP), (GROUP, GROUP))
+            .await?;
         let mut out: Vec<IndexSums> = Vec::new();
         for r in &rows {
             let (agency_id, procedure_code): (String, String) =
@@ -382,22 +393,14 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Vec<MonthSums>> {
-        let (months, days) = split_months(from, to);
-        let mut rows = Vec::new();
-        if let Some(range) = months {
-            let sql = sums_sql("index_monthly", "month", "month", "month", scope);
-            rows.extend(self.sums_rows(&sql, scope, range).await?);
-        }
-        let sql = sums_sql(
-            "index_daily",
-            "day",
-            "day / 100 AS month",
-            "day / 100",
-            scope,
-        );
-        for range in days {
-            rows.extend(self.sums_rows(&sql, scope, range).await?);
-        }
+        let rows = self
+            .segment_rows(
+                scope,
+                (from, to),
+                ("month", "month"),
+                ("day / 100 AS month", "day / 100"),
+            )
+            .await?;
         let mut out: Vec<MonthSums> = Vec::new();
         for r in &rows {
             let month: i64 = col(r, "month")?;

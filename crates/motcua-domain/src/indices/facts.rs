@@ -170,10 +170,10 @@ impl IndexFacts {
     }
 }
 
-/// A civil day in Vietnam as `yyyymmdd`, so that days sort and compare as numbers.
+/// The civil day in Vietnam of an instant (microseconds) as `yyyymmdd`.
 pub fn day_number(at_micros: i64) -> i64 {
-    let date = local_date(Timestamp::from_microsecond(at_micros).unwrap_or(Timestamp::UNIX_EPOCH));
-    i64::from(date.year()) * 10_000 + i64::from(date.month()) * 100 + i64::from(date.day())
+    let at = Timestamp::from_microsecond(at_micros).unwrap_or(Timestamp::UNIX_EPOCH);
+    super::period::day_of(local_date(at))
 }
 
 /// Sums over dossiers, one field per column of the daily aggregate.

@@ -8,5 +8,5 @@ pub mod score;
 mod tests;
 
 pub use facts::{Basics, Counters, IndexEvent, IndexFacts, day_number};
-pub use period::Period;
-pub use score::{Indicator, Inputs, ProcedureFigures, Report, grade, round2};
+pub use period::{Period, date_of, day_of};
+pub use score::{Indicator, Inputs, ProcedureFigures, Report, grade, percent, round2};

@@ -16,8 +16,21 @@ pub struct Period {
     pub to: Date,
 }
 
-fn day_number(d: Date) -> i64 {
+/// A civil day as `yyyymmdd`, so that days sort and compare as numbers.
+pub fn day_of(d: Date) -> i64 {
     i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+/// The civil day of a `yyyymmdd` number, clamped into the calendar (0 is 0001-01-01).
+pub fn date_of(day: i64) -> Date {
+    let (y, m, d) = (
+        (day / 10_000).clamp(1, 9999) as i16,
+        ((day / 100) % 100).clamp(1, 12) as i8,
+        (day % 100).clamp(1, 31) as i8,
+    );
+    Date::new(y, m, d)
+        .or_else(|_| Date::new(y, m, 1).map(|first| first.last_of_month()))
+        .unwrap_or(Date::MIN)
 }
 
 impl Period {
@@ -72,12 +85,12 @@ impl Period {
 
     /// First day as `yyyymmdd`.
     pub fn first_day(&self) -> i64 {
-        day_number(self.from)
+        day_of(self.from)
     }
 
     /// Last day as `yyyymmdd`.
     pub fn last_day(&self) -> i64 {
-        day_number(self.to)
+        day_of(self.to)
     }
 
     /// `from..to`, the form [`Period::parse`] reads back.

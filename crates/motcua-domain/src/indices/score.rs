@@ -119,7 +119,8 @@ pub fn grade(score: f64) -> char {
     }
 }
 
-fn percent(n: i64, d: i64) -> Option<f64> {
+/// `n / d` in percent, 2 decimals; N/A (`None`) when `d` is 0.
+pub fn percent(n: i64, d: i64) -> Option<f64> {
     (d > 0).then(|| round2(100.0 * n as f64 / d as f64))
 }
 

@@ -209,8 +209,6 @@ pub struct Trends {
     pub received_table: Table,
     pub on_time_svg: String,
     pub on_time_table: Table,
-    /// Everything, for the download.
-    pub table: Table,
 }
 
 fn trends(name: &str, months: &[MonthFigures]) -> Trends {
@@ -264,7 +262,6 @@ fn trends(name: &str, months: &[MonthFigures]) -> Trends {
                 })
                 .collect(),
         },
-        table: trend_table(name, months),
     }
 }
 
@@ -417,11 +414,15 @@ async fn figures_table(
     period: Period,
     q: IndexQuery,
 ) -> Result<Table, PageError> {
-    let scope = scope_of(s, period, q).await?;
+    // Only what the table needs: the figures, or the months.
     match name {
-        "chi-so-766" => Ok(indicators_table(&scope.figures)),
-        "ty-le" => Ok(rates_table(&scope.figures)),
-        "xu-huong" => Ok(scope.trends.table),
+        "chi-so-766" => Ok(indicators_table(&s.app.figures(&q, &period).await?)),
+        "ty-le" => Ok(rates_table(&s.app.figures(&q, &period).await?)),
+        "xu-huong" => {
+            let agency = q.agency.as_deref();
+            let months = s.app.monthly_trend(agency, period.to, TREND_MONTHS).await?;
+            Ok(trend_table(&s.app.scope_name(agency)?, &months))
+        }
         _ => Err(PageError(AppError::NotFound)),
     }
 }
