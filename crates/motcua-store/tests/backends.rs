@@ -202,3 +202,72 @@ async fn code_sequences_count_per_agency_and_day() {
         db.ping().await.unwrap();
     }
 }
+
+/// The migration files of one backend, by name.
+fn migration_names(backend: &str) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every table's columns, `table.column`, sorted.
+async fn columns(url: &str, query: &str) -> Vec<String> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let mut out: Vec<String> = sqlx::query(query)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}.{}", r.get::<String, _>(0), r.get::<String, _>(1)))
+        .filter(|c| !c.starts_with("_sqlx"))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_migrations_and_the_same_schema() {
+    let sqlite = migration_names("sqlite");
+    assert!(sqlite.len() >= 19, "{sqlite:?}");
+    assert_eq!(
+        sqlite,
+        migration_names("postgres"),
+        "each migration exists for both backends, under the same name"
+    );
+    let Ok(base) = std::env::var("MOTCUA_TEST_POSTGRES_URL") else {
+        eprintln!("MOTCUA_TEST_POSTGRES_URL not set: schema comparison skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite_url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let postgres_url = motcua_store::create_scratch_postgres_database(&base)
+        .await
+        .unwrap();
+    for url in [&sqlite_url, &postgres_url] {
+        let db = Db::connect(url).await.unwrap();
+        db.migrate().await.unwrap();
+        db.close().await;
+    }
+    let on_sqlite = columns(
+        &sqlite_url,
+        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+    )
+    .await;
+    let on_postgres = columns(
+        &postgres_url,
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = 'public'",
+    )
+    .await;
+    assert!(on_sqlite.len() > 100, "{on_sqlite:?}");
+    assert_eq!(on_sqlite, on_postgres, "same tables, same columns");
+}

@@ -4,12 +4,10 @@
 //! notice goes through, and the queued recipients are sealed at rest.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use motcua_app::{Integrations, MailConfig, MailSecurity};
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

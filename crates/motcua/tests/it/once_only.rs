@@ -4,10 +4,8 @@
 //! wrong reaches the registry as a correction request and the officer as a notice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
 use motcua_app::Integrations;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

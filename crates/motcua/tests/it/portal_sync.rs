@@ -6,14 +6,12 @@
 //! the 766 figures kept meanwhile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::*;
 use motcua_app::Integrations;
 use motcua_integrations::sim::{FaultConfig, Service, SimConfig};
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

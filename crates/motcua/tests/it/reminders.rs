@@ -3,12 +3,10 @@
 //! that day naming it, however often the job runs; an agency with nothing due gets none.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
 use motcua_app::{Integrations, MailConfig, MailSecurity};
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 

@@ -5,12 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use common::user;
 use motcua_app::App;
 use motcua_app::domain::Command;
 use motcua_app::domain::dossier::Action;
-
-mod common;
+use motcua_testkit::app::user;
 
 fn steps(p: &motcua_app::ProcessView) -> Vec<String> {
     let mut v: Vec<String> = p.steps.iter().map(|s| s.node.clone()).collect();
@@ -20,7 +18,7 @@ fn steps(p: &motcua_app::ProcessView) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_process_survives_a_restart_and_late_steps_escalate() {
-    for (app, config, _dir) in common::apps().await {
+    for (app, config, _dir) in motcua_testkit::app::apps().await {
         let citizen = user(&app, "019088001234").await;
         let agency = {
             let catalog = app.catalog();

@@ -4,12 +4,10 @@
 //! supervisors; the public pages and exports need no sign-in and carry no personal data.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
 use motcua_app::Integrations;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

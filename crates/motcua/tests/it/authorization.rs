@@ -2,9 +2,7 @@
 //! (pages: 303 to /login; API: 401), and a wrong user is refused (403 or 404).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -2,9 +2,7 @@
 //! JavaScript) and the procedure page in plain words with its QR code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 

@@ -4,14 +4,12 @@
 //! a person who had no account as well as for one who had.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::*;
 use motcua_app::Integrations;
 use motcua_integrations::sim::{FaultConfig, Service, SimConfig, seeded_people};
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -2,9 +2,7 @@
 //! forms, cookies, CSRF tokens, redirects.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 

@@ -3,9 +3,7 @@
 //! routes are tested here as a browser's script would call them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 

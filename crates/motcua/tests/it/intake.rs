@@ -5,11 +5,9 @@
 //! touch the draft.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
 use motcua_app::Integrations;
 use motcua_integrations::sim::{SimConfig, seeded_people};
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

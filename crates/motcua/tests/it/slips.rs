@@ -3,9 +3,7 @@
 //! never happened answers 404 with the error page; strangers are refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

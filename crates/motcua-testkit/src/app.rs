@@ -1,6 +1,5 @@
 //! Shared by the application's tests: a seeded demo application on SQLite, and on PostgreSQL too
 //! when `MOTCUA_TEST_POSTGRES_URL` is set.
-#![allow(dead_code)]
 
 use motcua_app::{App, Config, CurrentUser};
 

@@ -4,9 +4,7 @@
 //! keeps old results valid, and a signature record changed in the database shows as altered.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

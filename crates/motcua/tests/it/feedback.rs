@@ -3,9 +3,7 @@
 //! the agency answers; the citizen reads the answer. Only the right people get through.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -5,14 +5,12 @@
 //! the applicant pays.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use motcua_app::Integrations;
 use motcua_integrations::payment::sign;
 use motcua_integrations::sim::SimConfig;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -3,9 +3,7 @@
 //! filter is a clear 400; citizens keep their own list.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 
 fn codes(lines: &serde_json::Value) -> Vec<String> {

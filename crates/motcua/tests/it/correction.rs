@@ -6,12 +6,10 @@
 //! is told and the national portal gets the event.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use motcua_app::Integrations;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

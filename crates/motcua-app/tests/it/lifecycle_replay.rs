@@ -6,12 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use common::user;
 use motcua_app::AppError;
 use motcua_app::domain::dossier::Action;
 use motcua_app::domain::{Command, DossierState};
-
-mod common;
+use motcua_testkit::app::user;
 
 const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
 
@@ -32,7 +30,7 @@ impl Rng {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn random_actions_never_break_the_history() {
-    for (app, _config, _dir) in common::apps().await {
+    for (app, _config, _dir) in motcua_testkit::app::apps().await {
         let owner = user(&app, "019195012345").await;
         let people = vec![
             owner.clone(),

@@ -3,9 +3,7 @@
 //! gated by their steps, sending back, and process versions uploaded by an administrator.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

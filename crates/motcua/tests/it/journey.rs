@@ -2,9 +2,7 @@
 //! appraise, approve with a result, return, download, rate; the history records every step.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use motcua_testkit::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,7 +1,9 @@
 //! A real motcua server per backend, started once per test binary on a free port, with the demo
 //! province seeded: SQLite always; PostgreSQL too when `MOTCUA_TEST_POSTGRES_URL` names a server
 //! (CI sets it). Tests speak HTTP to it like any client.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod app;
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
