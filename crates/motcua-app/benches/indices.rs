@@ -217,6 +217,7 @@ fn bench_backend(c: &mut Criterion, name: &str, database_url: Option<String>) {
             master_key_hex: None,
             cutoff: None,
             integrations: Default::default(),
+            pool: Default::default(),
         };
         let app = App::open(&config).await.unwrap();
         app.seed_demo().await.unwrap();

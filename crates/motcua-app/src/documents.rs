@@ -86,11 +86,13 @@ impl App {
     }
 
     /// Keeps, inside the action's transaction, what the action makes the citizen's: the checked
-    /// components on receipt, the results on return.
+    /// components on receipt, the results on return (of `attachments`, read before it began).
     pub(crate) async fn keep_documents(
         &self,
         tx: &mut Tx,
         d: &DossierRow,
+        p: &crate::ProcedureView,
+        attachments: &[motcua_store::AttachmentRow],
         action: Action,
         at: i64,
     ) -> Result<()> {
@@ -99,8 +101,7 @@ impl App {
             Action::ReturnResult => "result",
             _ => return Ok(()),
         };
-        let p = self.procedure_of(d).await?;
-        for a in self.db.attachments(&d.id).await? {
+        for a in attachments {
             if a.purpose != purpose {
                 continue;
             }

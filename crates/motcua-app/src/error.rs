@@ -49,6 +49,21 @@ pub enum AppError {
     BadSignature(String),
     #[error("Lỗi hệ thống, vui lòng thử lại sau.")]
     Internal(String),
+    /// Our own storage failed (a database statement, the file store); the cause is kept for
+    /// the log and never shown.
+    #[error("Lỗi hệ thống, vui lòng thử lại sau.")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Every database connection stayed busy for the whole wait: answered 503 with
+    /// `Retry-After`; nothing was written.
+    #[error(
+        "Hệ thống đang có nhiều người dùng cùng lúc. Vui lòng thử lại sau vài giây; những gì bạn đã gửi trước đó vẫn được giữ nguyên."
+    )]
+    Busy,
+    /// The database cannot be reached now: answered 503 with `Retry-After`; nothing was written.
+    #[error(
+        "Hệ thống tạm thời gián đoạn. Vui lòng thử lại sau ít phút; những gì bạn đã gửi trước đó vẫn được giữ nguyên."
+    )]
+    StorageDown(#[source] StoreError),
 }
 
 impl AppError {
@@ -69,11 +84,30 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// A failure of ours whose cause must reach the log.
+    pub fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Storage(Box::new(e))
+    }
+
+    /// How long a client should wait before trying again, for the answers that say so.
+    pub fn retry_after_secs(&self) -> Option<u32> {
+        match self {
+            AppError::Busy => Some(1),
+            AppError::StorageDown(_) => Some(5),
+            AppError::Unavailable(_) => Some(30),
+            _ => None,
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict => AppError::Conflict,
-            other => AppError::Internal(other.to_string()),
+            StoreError::Busy => AppError::Busy,
+            StoreError::Unavailable(_) => AppError::StorageDown(e),
+            other => AppError::storage(other),
         }
     }
 }
@@ -81,11 +115,21 @@ impl From<StoreError> for AppError {
 impl From<FileError> for AppError {
     fn from(e: FileError) -> Self {
         match e {
-            FileError::Store(inner) => AppError::Internal(inner.to_string()),
-            FileError::Damaged => {
-                AppError::Internal("stored file failed its integrity check".into())
-            }
+            e @ (FileError::Store(_) | FileError::Damaged) => AppError::storage(e),
             other => AppError::File(other),
         }
     }
+}
+
+/// An error with its causes, `outer: inner: innermost`, for the log (the texts of our errors
+/// and of the database's never carry personal data).
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }

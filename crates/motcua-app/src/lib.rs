@@ -33,7 +33,7 @@ use motcua_vault::Vault;
 pub use catalog::{Catalog, ProcedureFilter, ProcedureView};
 pub use documents::DocumentView;
 pub use dossiers::{ApplicantInput, BulkOutcome, LoadRow, LoadView, MAX_BULK};
-pub use error::AppError;
+pub use error::{AppError, chain as error_chain};
 pub use feedback::{CauseView, FeedbackInput, FeedbackTarget, FeedbackView};
 pub use fetched::FetchedComponent;
 pub use identity::{CurrentUser, Session};
@@ -42,7 +42,7 @@ pub use motcua_domain as domain;
 pub use motcua_files::FileError;
 pub use motcua_integrations::mail::{MailConfig, MailSecurity};
 pub use motcua_integrations::payment::SIGNATURE_HEADER as PAYMENT_SIGNATURE_HEADER;
-pub use motcua_store::CalendarOverrideRow;
+pub use motcua_store::{CalendarOverrideRow, PoolOptions, watched};
 pub use mydata::{FactFlagView, MyData};
 pub use payments::{FeeView, NoticeOutcome, PaymentView, ReceiptView};
 pub use portal::SyncStatus;
@@ -64,7 +64,7 @@ pub type Result<T> = std::result::Result<T, AppError>;
 pub const DEFAULT_TENANT: &str = "demo";
 
 /// Where motcua keeps its state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// Folder for the SQLite file, the master key and the attachments.
     pub data_dir: PathBuf,
@@ -77,6 +77,8 @@ pub struct Config {
     pub cutoff: Option<jiff::civil::Time>,
     /// The outside systems motcua is connected to.
     pub integrations: Integrations,
+    /// Database connections and how long a request waits for one before it is answered 503.
+    pub pool: PoolOptions,
 }
 
 /// Where the outside systems answer; each one left out is simply not used (the demo points them
@@ -155,7 +157,10 @@ impl App {
             .database_url
             .clone()
             .unwrap_or_else(|| sqlite_url(&config.data_dir));
-        let db = Db::connect(&url).await?;
+        motcua_integrations::veto_outbound_calls_when(|| {
+            motcua_store::outside_transaction("a call to an outside system").is_err()
+        });
+        let db = Db::connect_with(&url, config.pool).await?;
         db.migrate().await?;
         let files = FileStore::local(&config.data_dir.join("files"), vault.clone())?;
         let app = App {

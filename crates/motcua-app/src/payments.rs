@@ -25,6 +25,8 @@ use crate::{App, AppError, CurrentUser, Integrations, Result, new_id, now_micros
 const RECONCILE_AFTER: Duration = Duration::from_secs(120);
 /// Sessions asked about in one round of reconciliation.
 const RECONCILE_BATCH: i64 = 50;
+/// Tries of one notice that meets concurrent actions on its dossier.
+const NOTICE_TRIES: u32 = 5;
 
 /// The gateway, the secret that signs its and the bank's notices, and the address they reach.
 #[derive(Clone, Default)]
@@ -177,6 +179,7 @@ fn to_i64(v: u64) -> i64 {
 }
 
 /// A notice from the gateway or the bank, or the gateway's answer to a status query.
+#[derive(Clone)]
 struct Notice {
     session_id: Option<String>,
     reference: String,
@@ -395,8 +398,20 @@ impl App {
     }
 
     /// Records a notice once: matched to its session or, for a transfer, to the dossier whose
-    /// code is the transfer text.
+    /// code is the transfer text. An action on the dossier at the same moment makes the first
+    /// try a conflict; the notice is nobody's decision, so it is simply read again and retried.
     async fn apply_notice(&self, n: Notice) -> Result<NoticeOutcome> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.apply_notice_once(n.clone()).await {
+                Err(AppError::Conflict) if tries < NOTICE_TRIES => continue,
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn apply_notice_once(&self, n: Notice) -> Result<NoticeOutcome> {
         if self
             .db
             .payment_by_transaction(&n.transaction_id)
@@ -456,6 +471,13 @@ impl App {
             paid_at: n.paid_at.as_microsecond(),
             receipt_no: receipt_no.as_deref(),
             now,
+        };
+        let (procedure, applicant) = match outcome {
+            NoticeOutcome::Paid => (
+                Some(self.procedure_of(&d).await?),
+                self.applicant_for_outside(&d).await?,
+            ),
+            _ => (None, None),
         };
         let mut tx = self.db.begin().await?;
         let payment_id = match &session_payment {
@@ -524,11 +546,11 @@ impl App {
                 reason: None,
                 due_at: None,
             };
-            let procedure = self.procedure_of(&d).await?;
-            let applicant = self.applicant_for_outside(&d).await?;
-            queued = self
-                .queue_notices(&mut tx, &d, &procedure, applicant.as_ref(), told)
-                .await?;
+            if let Some(procedure) = &procedure {
+                queued = self
+                    .queue_notices(&mut tx, &d, procedure, applicant.as_ref(), told)
+                    .await?;
+            }
         }
         tx.refresh_dossier_index(&d.id).await?;
         match tx.commit().await {

@@ -35,6 +35,8 @@ pub(crate) struct Synced<'a> {
     pub reason: Option<&'a str>,
     pub code: Option<&'a str>,
     pub patch: &'a DossierPatch,
+    /// Whether a fee was paid online (read before the transaction).
+    pub paid_online: bool,
 }
 
 /// How the sync stands, for administrators.
@@ -71,12 +73,7 @@ impl App {
         else {
             return Ok(false);
         };
-        let paid = self
-            .db
-            .payments_of_dossier(&d.id)
-            .await?
-            .iter()
-            .any(|p| p.status == "paid");
+        let paid = e.paid_online;
         let message = PortalDossier {
             loai_dong_bo: if e.action == Action::Submit {
                 "create"

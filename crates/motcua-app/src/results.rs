@@ -100,15 +100,17 @@ impl App {
         Ok(self.new_agency_key(&agency.id).await?.public_key)
     }
 
-    /// Signs every result file of the dossier inside the approval's transaction.
+    /// Signs every result file of the dossier (its `attachments`, read before the transaction)
+    /// inside the approval's transaction.
     pub(crate) async fn sign_results(
         &self,
         tx: &mut Tx,
         d: &DossierRow,
+        attachments: &[motcua_store::AttachmentRow],
         key: &AgencyKeyRow,
         at: i64,
     ) -> Result<()> {
-        for a in self.db.attachments(&d.id).await? {
+        for a in attachments {
             if a.purpose == "result" {
                 self.sign_result(tx, d, key, &a.id, &a.sha256, at).await?;
             }

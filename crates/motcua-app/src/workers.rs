@@ -75,7 +75,7 @@ async fn every(app: App, period: Duration, what: &'static str, job: Job) {
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
-        match job(app.clone()).await {
+        match crate::watched(job(app.clone())).await {
             Ok(n) if n > 0 => tracing::info!(count = n, "{what}"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "background job failed: {what}"),
@@ -87,7 +87,7 @@ async fn every(app: App, period: Duration, what: &'static str, job: Job) {
 /// while batches come full, and retries what is due every few seconds.
 async fn deliver_notices(app: App) {
     loop {
-        match app.deliver_notices().await {
+        match crate::watched(app.deliver_notices()).await {
             Ok(n) if n >= App::OUTBOX_BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not deliver the outbox"),

@@ -20,6 +20,9 @@ pub enum IntegrationError {
     Config(String),
     #[error("Dữ liệu gửi đi không hợp lệ: {0}")]
     Invalid(String),
+    /// The host refused the call (it was made while a database transaction was open).
+    #[error("Không gọi hệ thống bên ngoài khi đang ghi dữ liệu.")]
+    Refused,
 }
 
 impl IntegrationError {
@@ -31,7 +34,8 @@ impl IntegrationError {
             IntegrationError::MailRejected(_)
             | IntegrationError::BadResponse(_)
             | IntegrationError::Config(_)
-            | IntegrationError::Invalid(_) => false,
+            | IntegrationError::Invalid(_)
+            | IntegrationError::Refused => false,
         }
     }
 }

@@ -11,6 +11,24 @@ use crate::IntegrationError;
 /// A remote message longer than this is cut: it goes into logs and error pages.
 const MESSAGE_MAX_CHARS: usize = 200;
 
+/// The host's veto on outbound calls (see [`veto_outbound_calls_when`]).
+static VETO: std::sync::OnceLock<fn() -> bool> = std::sync::OnceLock::new();
+
+/// Lets the host refuse every outbound call while `forbidden()` holds: motcua refuses them
+/// while the calling task holds a database transaction open, which a slow remote would hold
+/// for as long as it takes to answer. Set once per process; later calls change nothing.
+pub fn veto_outbound_calls_when(forbidden: fn() -> bool) {
+    let _ = VETO.set(forbidden);
+}
+
+/// Before any outbound call.
+pub(crate) fn may_call() -> Result<(), IntegrationError> {
+    if VETO.get().is_some_and(|forbidden| forbidden()) {
+        return Err(IntegrationError::Refused);
+    }
+    Ok(())
+}
+
 pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, IntegrationError> {
     reqwest::Client::builder()
         .timeout(timeout)

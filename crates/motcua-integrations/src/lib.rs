@@ -16,3 +16,4 @@ pub mod sms;
 pub mod vietqr;
 
 pub use error::IntegrationError;
+pub use http::veto_outbound_calls_when;

@@ -98,6 +98,7 @@ impl Mailer {
         subject: &str,
         text_body: &str,
     ) -> Result<(), IntegrationError> {
+        crate::http::may_call()?;
         let to: Mailbox = to.parse().map_err(|_| {
             IntegrationError::Invalid("địa chỉ thư điện tử người nhận không hợp lệ".into())
         })?;

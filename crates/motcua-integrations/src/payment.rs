@@ -105,6 +105,7 @@ impl GatewayClient {
         &self,
         order: &PaymentOrder,
     ) -> Result<PaymentSession, IntegrationError> {
+        http::may_call()?;
         check_order(order)?;
         let body = serde_json::to_vec(&PaymentRequest {
             merchant_id: self.merchant_id.clone(),
@@ -125,6 +126,7 @@ impl GatewayClient {
 
     /// The gateway's view of a session.
     pub async fn payment(&self, session_id: &str) -> Result<PaymentInfo, IntegrationError> {
+        http::may_call()?;
         if session_id.is_empty()
             || !session_id
                 .bytes()

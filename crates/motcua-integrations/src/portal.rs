@@ -108,6 +108,7 @@ impl PortalClient {
 
     /// The dossiers filed on the portal after `after` (at most `limit`).
     pub async fn filed(&self, after: u64, limit: usize) -> Result<FiledPage, IntegrationError> {
+        http::may_call()?;
         let resp = self
             .http
             .get(format!("{}/portal/filed", self.base))
@@ -119,6 +120,7 @@ impl PortalClient {
 
     /// Sends one message; success only when the portal says `error_code` 0.
     pub async fn sync(&self, key: &str, message: &PortalDossier) -> Result<(), IntegrationError> {
+        http::may_call()?;
         let resp = self
             .http
             .post(format!("{}/portal/dossiers", self.base))

@@ -132,6 +132,7 @@ impl RegistryClient {
         personal_id: &str,
         purpose: &str,
     ) -> Result<T, RegistryError> {
+        http::may_call()?;
         check_personal_id(personal_id)?;
         if purpose.trim().is_empty() {
             return Err(RegistryError::Invalid("mục đích tra cứu".into()));
@@ -154,6 +155,7 @@ impl RegistryClient {
         &self,
         request: &CorrectionRequest,
     ) -> Result<String, RegistryError> {
+        http::may_call()?;
         check_personal_id(&request.personal_id)?;
         if request.field.trim().is_empty() || request.claimed_value.trim().is_empty() {
             return Err(RegistryError::Invalid(

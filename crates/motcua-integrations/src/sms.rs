@@ -42,6 +42,7 @@ impl SmsClient {
     /// Sends `text` to a Vietnamese mobile number (any usual spelling: `+84…`, spaces, dots);
     /// answers the gateway's message id.
     pub async fn send(&self, phone: &str, text: &str) -> Result<String, IntegrationError> {
+        http::may_call()?;
         let to = normalize_mobile(phone).map_err(|e| IntegrationError::Invalid(e.to_string()))?;
         let chars = text.chars().count();
         if chars == 0 || chars > TEXT_MAX_CHARS {

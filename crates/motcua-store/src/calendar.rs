@@ -16,7 +16,7 @@ impl Db {
             "SELECT day, kind, name FROM calendar_overrides WHERE tenant_id = $1 ORDER BY day",
         )
         .bind(tenant)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -39,7 +39,7 @@ impl Db {
         .bind(&o.day)
         .bind(&o.kind)
         .bind(&o.name)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -48,7 +48,7 @@ impl Db {
         sqlx::query("DELETE FROM calendar_overrides WHERE tenant_id = $1 AND day = $2")
             .bind(tenant)
             .bind(day)
-            .execute(&self.write)
+            .execute(self.writer()?)
             .await?;
         Ok(())
     }

@@ -145,7 +145,7 @@ impl Db {
     pub async fn tenant_exists(&self, id: &str) -> Result<bool> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM tenants WHERE id = $1")
             .bind(id)
-            .fetch_one(&self.read)
+            .fetch_one(self.reader()?)
             .await?;
         Ok(col::<i64>(&row, "n")? > 0)
     }
@@ -156,7 +156,7 @@ impl Db {
              WHERE tenant_id = $1 ORDER BY level DESC, name",
         )
         .bind(tenant)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(agency).collect()
     }
@@ -167,7 +167,10 @@ impl Db {
             "SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE tenant_id = $1 AND is_current = 1 \
              ORDER BY code"
         );
-        let rows = sqlx::query(&sql).bind(tenant).fetch_all(&self.read).await?;
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .fetch_all(self.reader()?)
+            .await?;
         rows.iter().map(procedure).collect()
     }
 
@@ -178,7 +181,7 @@ impl Db {
         let row = sqlx::query(&sql)
             .bind(tenant)
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         row.as_ref().map(procedure).transpose()
     }

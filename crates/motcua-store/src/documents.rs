@@ -79,7 +79,7 @@ impl Db {
         ))
         .bind(tenant)
         .bind(owner_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(document).collect()
     }
@@ -90,7 +90,7 @@ impl Db {
         let done = sqlx::query("DELETE FROM personal_documents WHERE id = $1 AND owner_id = $2")
             .bind(id)
             .bind(owner_id)
-            .execute(&self.write)
+            .execute(self.writer()?)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -448,7 +448,7 @@ impl Db {
     pub async fn portal_cursor(&self, tenant: &str) -> Result<u64> {
         let row = sqlx::query("SELECT cursor FROM portal_pull WHERE tenant_id = $1")
             .bind(tenant)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         Ok(match row {
             Some(r) => u64::try_from(col::<i64>(&r, "cursor")?).unwrap_or(0),
@@ -464,7 +464,7 @@ impl Db {
         )
         .bind(tenant)
         .bind(cursor)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -482,7 +482,7 @@ impl Db {
         let row = sqlx::query(&sql)
             .bind(tenant)
             .bind(value)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         row.as_ref().map(dossier).transpose()
     }
@@ -501,7 +501,7 @@ impl Db {
             .bind(tenant)
             .bind(applicant_id)
             .bind(limit)
-            .fetch_all(&self.read)
+            .fetch_all(self.reader()?)
             .await?;
         rows.iter().map(list_row).collect()
     }
@@ -527,7 +527,7 @@ impl Db {
         for s in states {
             q = q.bind(*s);
         }
-        let rows = q.fetch_all(&self.read).await?;
+        let rows = q.fetch_all(self.reader()?).await?;
         rows.iter().map(list_row).collect()
     }
 
@@ -538,7 +538,7 @@ impl Db {
              FROM dossier_events WHERE dossier_id = $1 ORDER BY seq",
         )
         .bind(dossier_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -564,7 +564,7 @@ impl Db {
             &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE dossier_id = $1 ORDER BY uploaded_at, id"),
         )
         .bind(dossier_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(attachment).collect()
     }
@@ -574,7 +574,7 @@ impl Db {
             "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(self.reader()?)
         .await?;
         row.as_ref().map(attachment).transpose()
     }

@@ -96,7 +96,7 @@ impl Db {
         .bind(tenant)
         .bind(id)
         .bind(author_id)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict);
@@ -168,7 +168,7 @@ impl Db {
         let row = sqlx::query(&sql)
             .bind(tenant)
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         row.as_ref().map(feedback).transpose()
     }
@@ -213,7 +213,7 @@ impl Db {
             .bind(tenant)
             .bind(value)
             .bind(limit)
-            .fetch_all(&self.read)
+            .fetch_all(self.reader()?)
             .await?;
         rows.iter().map(list_row).collect()
     }
@@ -250,7 +250,7 @@ impl Db {
         if let Some(a) = agency_id {
             q = q.bind(a);
         }
-        let rows = q.fetch_all(&self.read).await?;
+        let rows = q.fetch_all(self.reader()?).await?;
         rows.iter()
             .map(|r| {
                 Ok(FeedbackTiming {

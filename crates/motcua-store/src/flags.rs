@@ -54,7 +54,7 @@ impl Db {
         .bind(&f.claimed_sealed)
         .bind(&f.note_sealed)
         .bind(f.created_at)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -67,7 +67,7 @@ impl Db {
         ))
         .bind(tenant)
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(flag).collect()
     }
@@ -80,7 +80,7 @@ impl Db {
         ))
         .bind(tenant)
         .bind(limit)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(flag).collect()
     }
@@ -99,7 +99,7 @@ impl Db {
         .bind(id)
         .bind(ticket)
         .bind(at)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }

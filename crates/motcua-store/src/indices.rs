@@ -331,7 +331,7 @@ impl Db {
         if let Some(a) = scope.agency_id {
             q = q.bind(a);
         }
-        Ok(q.fetch_all(&self.read).await?)
+        Ok(q.fetch_all(self.reader()?).await?)
     }
 
     /// Sums over days `from..=to`, selected and grouped as given: whole months from the
@@ -431,7 +431,7 @@ impl Db {
         if let Some(a) = scope.agency_id {
             q = q.bind(a);
         }
-        let rows = q.fetch_all(&self.read).await?;
+        let rows = q.fetch_all(self.reader()?).await?;
         rows.iter()
             .map(|r| {
                 Ok(OpenNow {
@@ -450,7 +450,7 @@ impl Db {
         let ids: Vec<String> =
             sqlx::query_scalar("SELECT id FROM dossiers WHERE tenant_id = $1 ORDER BY id")
                 .bind(tenant)
-                .fetch_all(&self.read)
+                .fetch_all(self.reader()?)
                 .await?;
         let mut tx = self.begin().await?;
         // No change to any of the tenant's dossiers while its figures are rebuilt.

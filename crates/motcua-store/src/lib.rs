@@ -8,6 +8,7 @@ mod documents;
 mod dossiers;
 mod feedback;
 mod flags;
+mod guard;
 mod indices;
 mod outbox;
 mod payments;
@@ -33,6 +34,7 @@ pub use dossiers::{
 };
 pub use feedback::{FeedbackListRow, FeedbackRow, FeedbackTiming};
 pub use flags::FactFlagRow;
+pub use guard::{outside_transaction, watched};
 pub use indices::{IndexScope, IndexSums, MonthSums, OpenNow};
 pub use outbox::OutboxRow;
 pub use payments::{PaymentRow, Settlement};
@@ -44,8 +46,18 @@ pub use signatures::{AgencyKeyRow, ResultSignatureRow, SignedResult};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("database: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    #[error("database")]
+    Sqlx(#[source] sqlx::Error),
+    /// Every connection was busy for the whole wait: the server is saturated; try again soon.
+    #[error("no database connection free within the wait")]
+    Busy,
+    /// The database cannot be reached now (down, restarting, the network); nothing was written.
+    #[error("database unreachable")]
+    Unavailable(#[source] sqlx::Error),
+    /// A second connection or an outside call was attempted while this task holds a transaction
+    /// open (see the `guard` module); a bug, refused before it can freeze the pool.
+    #[error("{0} while a transaction is open")]
+    InsideTransaction(&'static str),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Someone else changed the row since it was read.
@@ -55,7 +67,53 @@ pub enum StoreError {
     UnsupportedUrl,
 }
 
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut => StoreError::Busy,
+            sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolClosed => {
+                StoreError::Unavailable(e)
+            }
+            sqlx::Error::Database(d) if is_unavailable_code(d.code().as_deref()) => {
+                StoreError::Unavailable(e)
+            }
+            // Two transactions crossed (PostgreSQL chose one to abort): as ordinary as a
+            // concurrent update, and as safe to try again.
+            sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01" | "40001")) => {
+                StoreError::Conflict
+            }
+            _ => StoreError::Sqlx(e),
+        }
+    }
+}
+
+/// PostgreSQL's codes for a server that is shutting down, starting, or out of connections
+/// (class 08 connection exceptions, 53300, 57P01–57P03); SQLite's busy and locked.
+fn is_unavailable_code(code: Option<&str>) -> bool {
+    code.is_some_and(|c| {
+        c.starts_with("08") || matches!(c, "53300" | "57P01" | "57P02" | "57P03" | "5" | "6")
+    })
+}
+
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// How many connections a node keeps and how long a request waits for one.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolOptions {
+    /// Connections to PostgreSQL (SQLite: readers; it always writes through one connection).
+    pub max_connections: u32,
+    /// A request that finds no free connection within this wait is answered 503.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -78,6 +136,11 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 impl Db {
     /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://...`).
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, PoolOptions::default()).await
+    }
+
+    /// Connects with pools sized and timed by `pool`.
+    pub async fn connect_with(url: &str, pool: PoolOptions) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -89,11 +152,13 @@ impl Db {
         let options = AnyConnectOptions::from_str(url)?;
         match backend {
             Backend::Sqlite => {
+                let pool_size = pool.max_connections;
+                let wait = pool.acquire_timeout;
                 let pool = |max: u32| {
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .min_connections(1)
-                        .acquire_timeout(Duration::from_secs(30))
+                        .acquire_timeout(wait)
                         .after_connect(|conn, _| {
                             Box::pin(async move {
                                 conn.execute(
@@ -106,7 +171,7 @@ impl Db {
                         })
                 };
                 let write = pool(1).connect_with(options.clone()).await?;
-                let read = pool(4).connect_with(options).await?;
+                let read = pool(pool_readers(pool_size)).connect_with(options).await?;
                 Ok(Db {
                     read,
                     write,
@@ -115,8 +180,8 @@ impl Db {
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .max_connections(pool.max_connections.max(1))
+                    .acquire_timeout(pool.acquire_timeout)
                     .connect_with(options)
                     .await?;
                 Ok(Db {
@@ -142,17 +207,32 @@ impl Db {
         Ok(())
     }
 
-    /// Answers when the database answers (for `/healthz`).
+    /// Answers when the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await?;
+        sqlx::query("SELECT 1").execute(self.reader()?).await?;
         Ok(())
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction; refused while this task holds one already.
     pub async fn begin(&self) -> Result<Tx> {
+        guard::outside_transaction("a second transaction")?;
+        let held = guard::Held::new();
         Ok(Tx {
             inner: self.write.begin().await?,
+            _held: held,
         })
+    }
+
+    /// The pool reads go through, refused while this task holds a transaction open.
+    pub(crate) fn reader(&self) -> Result<&AnyPool> {
+        guard::outside_transaction("a read through another connection")?;
+        Ok(&self.read)
+    }
+
+    /// The pool single writes go through, refused while this task holds a transaction open.
+    pub(crate) fn writer(&self) -> Result<&AnyPool> {
+        guard::outside_transaction("a write through another connection")?;
+        Ok(&self.write)
     }
 
     pub async fn close(&self) {
@@ -164,6 +244,7 @@ impl Db {
 /// A write transaction: everything done through it lands together on `commit`, or not at all.
 pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
+    _held: guard::Held,
 }
 
 impl Tx {
@@ -171,6 +252,11 @@ impl Tx {
         self.inner.commit().await?;
         Ok(())
     }
+}
+
+/// SQLite readers for a pool of `max` (WAL lets them read beside the one writer).
+fn pool_readers(max: u32) -> u32 {
+    max.clamp(1, 4)
 }
 
 /// Reads a row's column, mapping errors into `StoreError`.

@@ -78,7 +78,7 @@ impl Db {
         ))
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         let mut claimed = Vec::new();
         for row in rows.iter().map(outbox) {
@@ -90,7 +90,7 @@ impl Db {
             .bind(lease_until)
             .bind(&row.id)
             .bind(now)
-            .execute(&self.write)
+            .execute(self.writer()?)
             .await?;
             if done.rows_affected() == 1 {
                 claimed.push(row);
@@ -106,7 +106,7 @@ impl Db {
         )
         .bind(now)
         .bind(id)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -128,7 +128,7 @@ impl Db {
         .bind(retry_at)
         .bind(now)
         .bind(id)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -148,7 +148,7 @@ impl Db {
         )
         .bind(tenant)
         .bind(channel)
-        .fetch_one(&self.read)
+        .fetch_one(self.reader()?)
         .await?;
         let total: i64 = col(&row, "total")?;
         let delivered: Option<i64> = col(&row, "delivered")?;
@@ -163,7 +163,7 @@ impl Db {
             "SELECT {COLUMNS} FROM outbox WHERE dossier_id = $1 ORDER BY created_at, id"
         ))
         .bind(dossier_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(outbox).collect()
     }

@@ -60,7 +60,7 @@ impl Db {
             "SELECT {COLUMNS} FROM payments WHERE dossier_id = $1 ORDER BY created_at, id"
         ))
         .bind(dossier_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(payment).collect()
     }
@@ -70,7 +70,7 @@ impl Db {
     async fn payment_where(&self, by: &'static str, value: &str) -> Result<Option<PaymentRow>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE {by} = $1"))
             .bind(value)
-            .fetch_optional(&self.write)
+            .fetch_optional(self.writer()?)
             .await?;
         row.as_ref().map(payment).transpose()
     }
@@ -100,7 +100,7 @@ impl Db {
         ))
         .bind(before)
         .bind(limit)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(payment).collect()
     }

@@ -118,7 +118,7 @@ impl Db {
         let row = sqlx::query(&sql)
             .bind(tenant)
             .bind(login)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         row.as_ref().map(user).transpose()
     }
@@ -132,7 +132,7 @@ impl Db {
         let rows = sqlx::query(&sql)
             .bind(tenant)
             .bind(agency_id)
-            .fetch_all(&self.read)
+            .fetch_all(self.reader()?)
             .await?;
         rows.iter().map(user).collect()
     }
@@ -141,7 +141,7 @@ impl Db {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         row.as_ref().map(user).transpose()
     }
@@ -151,7 +151,10 @@ impl Db {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 ORDER BY u.role, u.login"
         );
-        let rows = sqlx::query(&sql).bind(tenant).fetch_all(&self.read).await?;
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .fetch_all(self.reader()?)
+            .await?;
         rows.iter().map(user).collect()
     }
 
@@ -172,7 +175,7 @@ impl Db {
         .bind(csrf_token)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.write)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -186,7 +189,7 @@ impl Db {
         let row = sqlx::query(&sql)
             .bind(token_hash)
             .bind(now)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         row.map(|r| {
             Ok(SessionRow {
@@ -201,7 +204,7 @@ impl Db {
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.write)
+            .execute(self.writer()?)
             .await?;
         Ok(())
     }
@@ -209,13 +212,13 @@ impl Db {
     pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
-            .execute(&self.write)
+            .execute(self.writer()?)
             .await?;
         Ok(done.rows_affected())
     }
 
     pub async fn log_access(&self, e: &AccessLogEntry) -> Result<()> {
-        insert_access(&self.write, e).await
+        insert_access(self.writer()?, e).await
     }
 
     /// Accesses to one person's data, newest first, with the code of the dossier concerned.
@@ -231,7 +234,7 @@ impl Db {
         )
         .bind(subject_user_id)
         .bind(limit)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter()
             .map(|r| {

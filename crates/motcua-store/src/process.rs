@@ -138,7 +138,7 @@ impl Db {
         ))
         .bind(tenant)
         .bind(procedure_code)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(definition).collect()
     }
@@ -154,7 +154,7 @@ impl Db {
               WHERE o.tenant_id = d.tenant_id AND o.procedure_code = d.procedure_code)"
         ))
         .bind(tenant)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(definition).collect()
     }
@@ -169,7 +169,7 @@ impl Db {
         ))
         .bind(tenant)
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(self.reader()?)
         .await?;
         row.as_ref().map(definition).transpose()
     }
@@ -180,7 +180,7 @@ impl Db {
              FROM process_instances WHERE dossier_id = $1",
         )
         .bind(dossier_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(self.reader()?)
         .await?;
         row.as_ref()
             .map(|r| {
@@ -203,7 +203,7 @@ impl Db {
              FROM process_tasks WHERE dossier_id = $1 ORDER BY token",
         )
         .bind(dossier_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -238,7 +238,7 @@ impl Db {
             .bind(tenant)
             .bind(agency_id)
             .bind(limit)
-            .fetch_all(&self.read)
+            .fetch_all(self.reader()?)
             .await?;
         rows.iter().map(crate::dossiers::list_row).collect()
     }
@@ -249,7 +249,7 @@ impl Db {
             "SELECT COUNT(*) AS n FROM process_instances WHERE definition_id = $1 AND ended = 0",
         )
         .bind(definition_id)
-        .fetch_one(&self.read)
+        .fetch_one(self.reader()?)
         .await?;
         col(&row, "n")
     }
@@ -262,7 +262,7 @@ impl Db {
         )
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(|r| col(r, "dossier_id")).collect()
     }

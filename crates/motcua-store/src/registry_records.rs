@@ -59,7 +59,7 @@ impl Db {
              FROM registry_records WHERE dossier_id = $1 ORDER BY component_index, fetched_at DESC, id",
         )
         .bind(dossier_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         let mut out: Vec<RegistryRecordRow> = Vec::new();
         for r in rows.iter().map(record) {

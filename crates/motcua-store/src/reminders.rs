@@ -43,7 +43,7 @@ impl Db {
         let row = sqlx::query("SELECT 1 AS one FROM reminders WHERE agency_id = $1 AND day = $2")
             .bind(agency_id)
             .bind(day)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.reader()?)
             .await?;
         Ok(row.is_some())
     }

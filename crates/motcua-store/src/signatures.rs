@@ -56,7 +56,7 @@ impl Db {
              WHERE agency_id = $1 AND retired_at IS NULL ORDER BY created_at DESC, id LIMIT 1",
         )
         .bind(agency_id)
-        .fetch_optional(&self.write)
+        .fetch_optional(self.writer()?)
         .await?;
         row.as_ref().map(key).transpose()
     }
@@ -68,7 +68,7 @@ impl Db {
              WHERE agency_id = $1 ORDER BY created_at DESC, id",
         )
         .bind(agency_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter().map(key).collect()
     }
@@ -106,7 +106,7 @@ impl Db {
              WHERE s.dossier_id = $1 ORDER BY s.signed_at, s.id",
         )
         .bind(dossier_id)
-        .fetch_all(&self.read)
+        .fetch_all(self.reader()?)
         .await?;
         rows.iter()
             .map(|r| {

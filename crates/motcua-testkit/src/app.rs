@@ -22,6 +22,7 @@ pub async fn apps() -> Vec<(App, Config, tempfile::TempDir)> {
             master_key_hex: None,
             cutoff: None,
             integrations: Default::default(),
+            pool: Default::default(),
         };
         let app = App::open(&config).await.unwrap();
         app.seed_demo().await.unwrap();

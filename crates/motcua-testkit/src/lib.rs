@@ -24,6 +24,8 @@ pub struct Server {
     pub name: &'static str,
     pub base: String,
     pub data_dir: std::path::PathBuf,
+    /// The server's own PostgreSQL database; `None` on SQLite.
+    pub database_url: Option<String>,
 }
 
 fn start(name: &'static str, database_url: Option<String>) -> Server {
@@ -45,10 +47,22 @@ pub fn start_at(
     database_url: Option<String>,
     integrations: impl FnOnce(SocketAddr) -> Integrations,
 ) -> Server {
+    start_configured(name, database_url, |addr, config| {
+        config.integrations = integrations(addr)
+    })
+}
+
+/// A server of its own, its configuration set by `configure` once its address is known.
+pub fn start_configured(
+    name: &'static str,
+    database_url: Option<String>,
+    configure: impl FnOnce(SocketAddr, &mut Config),
+) -> Server {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    let integrations = integrations(addr);
+    let mut config = Config::default();
+    configure(addr, &mut config);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -66,18 +80,13 @@ pub fn start_at(
                 ),
                 None => None,
             };
-            let config = Config {
-                data_dir: dir.clone(),
-                database_url: url,
-                master_key_hex: None,
-                cutoff: None,
-                integrations,
-            };
+            config.data_dir = dir.clone();
+            config.database_url = url.clone();
             let app = App::open(&config).await.unwrap();
             app.seed_demo().await.unwrap();
             let _workers = motcua_app::workers::spawn(&app);
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            tx.send(dir).unwrap();
+            tx.send((dir, url)).unwrap();
             motcua_web::serve(
                 listener,
                 AppState {
@@ -90,11 +99,12 @@ pub fn start_at(
             .unwrap();
         });
     });
-    let data_dir = rx.recv().unwrap();
+    let (data_dir, database_url) = rx.recv().unwrap();
     Server {
         name,
         base: format!("http://{addr}"),
         data_dir,
+        database_url,
     }
 }
 

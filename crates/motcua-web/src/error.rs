@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use motcua_app::domain::TransitionError;
 use motcua_app::{AppError, FileError};
@@ -33,14 +33,38 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict => (StatusCode::CONFLICT, "conflict"),
         AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         AppError::BadSignature(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
-        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        AppError::Internal(_) | AppError::Storage(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        }
+        AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        AppError::StorageDown(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_down"),
     }
 }
 
+/// Logs what went wrong on our side with its causes (never personal data: our messages and
+/// the database's name no values).
 fn log_internal(e: &AppError) {
-    if let AppError::Internal(detail) = e {
-        tracing::error!(%detail, "internal error");
+    match e {
+        AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
+        AppError::Storage(_) => {
+            tracing::error!(cause = %motcua_app::error_chain(e), "internal error")
+        }
+        AppError::StorageDown(_) => {
+            tracing::warn!(cause = %motcua_app::error_chain(e), "database unreachable")
+        }
+        AppError::Busy => tracing::warn!("no database connection free: answered 503"),
+        _ => {}
     }
+}
+
+/// `Retry-After` for the answers that ask to come back later.
+fn with_retry_after(e: &AppError, mut response: Response) -> Response {
+    if let Some(secs) = e.retry_after_secs() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 /// An error answered as JSON: `{"error": {"code", "message", "fields"}}`.
@@ -63,7 +87,7 @@ impl IntoResponse for ApiError {
         };
         let body =
             json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}});
-        (status, Json(body)).into_response()
+        with_retry_after(&self.0, (status, Json(body)).into_response())
     }
 }
 
@@ -102,9 +126,10 @@ impl IntoResponse for PageError {
             heading,
             message: self.0.to_string(),
         };
-        match page.render() {
+        let response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => status.into_response(),
-        }
+        };
+        with_retry_after(&self.0, response)
     }
 }

@@ -237,6 +237,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(uploads)
         .fallback(pages::public::not_found)
+        .layer(middleware::from_fn(watch_transactions))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
@@ -281,6 +282,12 @@ async fn log_request(req: Request, next: Next) -> Response {
     let latency_us = start.elapsed().as_micros() as u64;
     tracing::info!(target: "motcua::http", %method, %path, status, latency_us, "request");
     response
+}
+
+/// Every request runs with the store's rule watched: no second connection, no outside call
+/// while it holds a transaction (see `motcua_store::watched`).
+async fn watch_transactions(req: Request, next: Next) -> Response {
+    motcua_app::watched(next.run(req)).await
 }
 
 /// Serves until `shutdown` completes.

@@ -99,6 +99,12 @@ struct StoreArgs {
     /// Local time (HH:MM) after which what arrives is handled from the next working day.
     #[arg(long, env = "MOTCUA_CUTOFF", value_parser = parse_time)]
     cutoff: Option<jiff::civil::Time>,
+    /// Database connections this node keeps (PostgreSQL; SQLite: readers, at most 4).
+    #[arg(long, env = "MOTCUA_DB_CONNECTIONS", default_value_t = 16)]
+    db_connections: u32,
+    /// Seconds a request waits for a free database connection before it is answered 503.
+    #[arg(long, env = "MOTCUA_DB_WAIT", default_value_t = 5.0)]
+    db_wait: f64,
 }
 
 fn parse_time(s: &str) -> Result<jiff::civil::Time, String> {
@@ -212,6 +218,10 @@ impl StoreArgs {
             master_key_hex: self.master_key.clone(),
             cutoff: self.cutoff,
             integrations: Default::default(),
+            pool: motcua_app::PoolOptions {
+                max_connections: self.db_connections.max(1),
+                acquire_timeout: std::time::Duration::from_secs_f64(self.db_wait.clamp(0.1, 600.0)),
+            },
         }
     }
 }
@@ -277,6 +287,7 @@ async fn calendar_of(store: OptionalStore) -> anyhow::Result<std::sync::Arc<Cale
         master_key_hex: store.master_key,
         cutoff: store.cutoff,
         integrations: Default::default(),
+        pool: Default::default(),
     };
     let app = App::open(&config).await.context("opening the database")?;
     let calendar = app.calendar();

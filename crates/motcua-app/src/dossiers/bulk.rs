@@ -56,8 +56,8 @@ impl App {
                     code: Some(code),
                     error: None,
                 },
-                Err(e @ (AppError::Internal(_) | AppError::Conflict)) => {
-                    tracing::warn!(error = %e, "bulk action failed on one dossier");
+                Err(e @ (AppError::Internal(_) | AppError::Storage(_))) => {
+                    tracing::warn!(error = %crate::error::chain(&e), "bulk action failed on one dossier");
                     BulkOutcome {
                         id: id.clone(),
                         code: None,

@@ -313,7 +313,7 @@ impl App {
             agency_id.to_string(),
             values.clone(),
         );
-        let work = tokio::spawn(async move {
+        let work = tokio::spawn(crate::watched(async move {
             let id = app
                 .start_dossier(&user, &procedure_code, &agency_id, &values)
                 .await?;
@@ -328,7 +328,7 @@ impl App {
                 }
                 Err(e) => Err(e),
             }
-        });
+        }));
         work.await.map_err(|e| AppError::Internal(e.to_string()))?
     }
 

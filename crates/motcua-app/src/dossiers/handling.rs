@@ -64,6 +64,23 @@ impl App {
             Action::Approve => Some(self.signing_key(&d.agency_id).await?),
             _ => None,
         };
+        // Everything the transaction needs is read before it begins (it may hold no second
+        // connection); what changes meanwhile bumps the dossier's sequence, and the append
+        // below then refuses with a conflict.
+        let attachments = match cmd.action {
+            Action::Approve | Action::Receive | Action::ReturnResult => {
+                self.db.attachments(&d.id).await?
+            }
+            _ => Vec::new(),
+        };
+        let paid_online = applicant.is_some()
+            && self.notifier.portal.is_some()
+            && self
+                .db
+                .payments_of_dossier(&d.id)
+                .await?
+                .iter()
+                .any(|p| p.status == "paid");
         let mut tx = self.db.begin().await?;
         let mut code = d.code.clone();
         match cmd.action {
@@ -152,13 +169,15 @@ impl App {
                 .await?;
         }
         if let Some(key) = &signer {
-            self.sign_results(&mut tx, &d, key, now).await?;
+            self.sign_results(&mut tx, &d, &attachments, key, now)
+                .await?;
         }
         if let Some(corrected) = &extra.corrected {
             self.record_correction(&mut tx, user, &d, corrected, seq, now)
                 .await?;
         }
-        self.keep_documents(&mut tx, &d, cmd.action, now).await?;
+        self.keep_documents(&mut tx, &d, &procedure, &attachments, cmd.action, now)
+            .await?;
         for record in &extra.fetched {
             tx.insert_registry_record(&self.tenant, record).await?;
         }
@@ -178,6 +197,7 @@ impl App {
             reason: ev.reason.as_deref(),
             code: code.as_deref(),
             patch: &patch,
+            paid_online,
         };
         let portal = self
             .queue_portal(&mut tx, &d, &procedure, applicant.as_ref(), synced)

@@ -96,7 +96,7 @@ impl App {
         {
             Ok(id) => id,
             // Another node took it in a moment ago.
-            Err(AppError::Internal(_))
+            Err(AppError::Internal(_) | AppError::Storage(_))
                 if self
                     .db
                     .dossier_by_portal_ref(&self.tenant, reference)

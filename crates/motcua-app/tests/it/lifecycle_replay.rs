@@ -30,6 +30,8 @@ impl Rng {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn random_actions_never_break_the_history() {
+    // The store's transaction rule watched, as in a request.
+    motcua_app::watched(async {
     for (app, _config, _dir) in motcua_testkit::app::apps().await {
         let owner = user(&app, "019195012345").await;
         let people = vec![
@@ -208,4 +210,6 @@ async fn random_actions_never_break_the_history() {
         assert!(corrections > 0, "a returned result was corrected");
         app.close().await;
     }
+    })
+    .await
 }

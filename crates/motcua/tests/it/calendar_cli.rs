@@ -120,6 +120,7 @@ async fn the_server_overrides_apply_when_a_data_folder_is_given() {
         master_key_hex: None,
         cutoff: None,
         integrations: Default::default(),
+        pool: Default::default(),
     };
     let app = App::open(&config).await.unwrap();
     app.seed_demo().await.unwrap();

@@ -3,6 +3,7 @@
 mod authorization;
 mod binary;
 mod calendar_cli;
+mod concurrency;
 mod correction;
 mod documents;
 mod feedback;
