@@ -44,6 +44,7 @@ pub use motcua_integrations::mail::{MailConfig, MailSecurity};
 pub use motcua_integrations::payment::SIGNATURE_HEADER as PAYMENT_SIGNATURE_HEADER;
 pub use motcua_store::{CalendarOverrideRow, PoolOptions, watched};
 pub use mydata::{FactFlagView, MyData};
+pub use notices::DeadLetterView;
 pub use payments::{FeeView, NoticeOutcome, PaymentView, ReceiptView};
 pub use portal::SyncStatus;
 pub use process::{

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::views::ts;
-use crate::{App, AppError, Integrations, ProcedureView, Result, new_id, now_micros};
+use crate::{App, AppError, CurrentUser, Integrations, ProcedureView, Result, new_id, now_micros};
 
 /// Messages leased in one round.
 const BATCH: i64 = 20;
@@ -68,6 +68,29 @@ impl Notifier {
             pull_every: i.portal_pull_every.unwrap_or(Duration::from_secs(30)),
             remind_every: i.reminders_every.unwrap_or(Duration::from_secs(15 * 60)),
         })
+    }
+}
+
+/// A message given up after its last try, as an administrator sees it (never its content).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadLetterView {
+    pub id: String,
+    /// `portal`, `email` or `sms`.
+    pub channel: String,
+    pub channel_label: &'static str,
+    pub dossier_code: Option<String>,
+    pub attempts: i64,
+    pub last_error: String,
+    pub failed_at: jiff::Timestamp,
+    pub created_at: jiff::Timestamp,
+}
+
+fn channel_label(channel: &str) -> &'static str {
+    match channel {
+        "portal" => "Cổng Dịch vụ công quốc gia",
+        "email" => "Thư điện tử",
+        "sms" => "Tin nhắn SMS",
+        _ => "Khác",
     }
 }
 
@@ -227,39 +250,115 @@ impl App {
         let _ = tokio::time::timeout(wait, self.notifier.wake.notified()).await;
     }
 
-    /// Sends what is due, one batch; returns how many messages it handled (sent or not), so a
-    /// full batch means more may be waiting.
+    /// Sends what is due now, one batch; returns how many messages it handled (sent or not),
+    /// so a full batch means more may be waiting.
     pub async fn deliver_notices(&self) -> Result<usize> {
-        let now = now_micros();
+        self.deliver_due_messages(now_micros()).await
+    }
+
+    /// Sends one batch of what is due at `now`. Each message succeeds or fails on its own: one
+    /// that cannot be opened or sent records its attempt and error and waits its backoff (or
+    /// is given up after its last try) while the others of the batch go out.
+    pub(crate) async fn deliver_due_messages(&self, now: i64) -> Result<usize> {
         let lease = now + LEASE.as_micros() as i64;
         let batch = self.db.claim_due_messages(now, lease, BATCH).await?;
         let handled = batch.len();
         for m in batch {
-            let payload = self.open_text(&m.payload_sealed)?;
-            let outcome = self.send(&m.channel, &m.idempotency_key, &payload).await;
-            let now = now_micros();
-            match outcome {
-                Ok(()) => {
-                    self.db.message_delivered(&m.id, now).await?;
-                    // A dossier counts as synced once every portal message about it arrived.
-                    if let (Some(dossier), "portal") = (&m.dossier_id, m.channel.as_str()) {
-                        self.db.refresh_dossier_index(dossier).await?;
-                    }
-                }
-                Err(e) => {
-                    let attempts = m.attempts + 1;
-                    let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS).then(|| {
-                        now + backoff(self.notifier.retry_base, attempts).as_micros() as i64
-                    });
-                    // The error text names no recipient (the clients keep it out).
-                    tracing::warn!(channel = %m.channel, attempts, retry = retry_at.is_some(), error = %e, "notice not delivered");
-                    self.db
-                        .message_failed(&m.id, now, retry_at, &e.to_string())
-                        .await?;
-                }
+            if let Err(e) = self.deliver_one(&m, now).await {
+                // Its lease runs out and it is tried again; the rest of the batch goes on.
+                tracing::warn!(channel = %m.channel, cause = %crate::error::chain(&e), "outbox message: outcome not recorded");
             }
         }
         Ok(handled)
+    }
+
+    async fn deliver_one(&self, m: &OutboxRow, now: i64) -> Result<()> {
+        let outcome = match self.open_text(&m.payload_sealed) {
+            Ok(payload) => self.send(&m.channel, &m.idempotency_key, &payload).await,
+            Err(_) => Err(IntegrationError::Invalid(
+                "nội dung tin trong hàng đợi không giải mã được".into(),
+            )),
+        };
+        let done_at = now_micros().max(now);
+        match outcome {
+            Ok(()) => {
+                self.db.message_delivered(&m.id, done_at).await?;
+                // A dossier counts as synced once every portal message about it arrived.
+                if let (Some(dossier), "portal") = (&m.dossier_id, m.channel.as_str()) {
+                    self.db.refresh_dossier_index(dossier).await?;
+                }
+            }
+            Err(e) => {
+                let attempts = m.attempts + 1;
+                let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS)
+                    .then(|| now + backoff(self.notifier.retry_base, attempts).as_micros() as i64);
+                // The error text names no recipient (the clients keep it out).
+                tracing::warn!(channel = %m.channel, attempts, retry = retry_at.is_some(), error = %e, "notice not delivered");
+                self.db
+                    .message_failed(&m.id, done_at, retry_at, &e.to_string())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Administrators: the messages given up after their last try, newest first.
+    pub async fn dead_letters(&self, user: &CurrentUser) -> Result<Vec<DeadLetterView>> {
+        Self::administrator(user)?;
+        Ok(self
+            .db
+            .dead_letters(&self.tenant, 200)
+            .await?
+            .into_iter()
+            .map(|r| DeadLetterView {
+                channel_label: channel_label(&r.channel),
+                id: r.id,
+                channel: r.channel,
+                dossier_code: r.dossier_code,
+                attempts: r.attempts,
+                last_error: r.last_error.unwrap_or_default(),
+                failed_at: ts(r.failed_at),
+                created_at: ts(r.created_at),
+            })
+            .collect())
+    }
+
+    /// Administrators: sends a given-up message again (one more try, now).
+    pub async fn retry_dead_letter(&self, user: &CurrentUser, id: &str) -> Result<()> {
+        Self::administrator(user)?;
+        if !self
+            .db
+            .retry_message(&self.tenant, id, now_micros())
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        tracing::info!(message = %id, "dead letter queued again by an administrator");
+        self.wake_notifier();
+        Ok(())
+    }
+
+    /// Administrators: runs every background job now instead of waiting for the workers, and
+    /// tries at once every message that waits out a backoff (after an outage is mended).
+    pub async fn run_jobs_now(&self, user: &CurrentUser) -> Result<crate::workers::DueJobs> {
+        Self::administrator(user)?;
+        let now = jiff::Timestamp::now();
+        self.db.expedite_messages(now.as_microsecond()).await?;
+        self.run_due_jobs(now).await
+    }
+
+    /// Every message still being tried becomes due at `now` (tests, and [`App::run_jobs_now`]).
+    pub async fn expedite_messages(&self, now: jiff::Timestamp) -> Result<u64> {
+        Ok(self.db.expedite_messages(now.as_microsecond()).await?)
+    }
+
+    fn administrator(user: &CurrentUser) -> Result<()> {
+        if user.role != motcua_domain::Role::Admin {
+            return Err(AppError::Forbidden(
+                "Chỉ quản trị hệ thống làm việc này.".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Messages one round of delivery takes.

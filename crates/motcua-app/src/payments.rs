@@ -353,7 +353,12 @@ impl App {
 
     /// Asks the gateway about sessions whose notice never came; returns how many were settled.
     pub async fn reconcile_payments(&self) -> Result<usize> {
-        let before = now_micros() - RECONCILE_AFTER.as_micros() as i64;
+        self.reconcile_payments_at(now_micros()).await
+    }
+
+    /// Asks about the sessions opened long enough before `now` whose notice never came.
+    pub(crate) async fn reconcile_payments_at(&self, now: i64) -> Result<usize> {
+        let before = now - RECONCILE_AFTER.as_micros() as i64;
         let mut settled = 0;
         for p in self
             .db

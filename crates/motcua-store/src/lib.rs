@@ -36,7 +36,7 @@ pub use feedback::{FeedbackListRow, FeedbackRow, FeedbackTiming};
 pub use flags::FactFlagRow;
 pub use guard::{outside_transaction, watched};
 pub use indices::{IndexScope, IndexSums, MonthSums, OpenNow};
-pub use outbox::OutboxRow;
+pub use outbox::{DeadLetterRow, OutboxRow};
 pub use payments::{PaymentRow, Settlement};
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};
 pub use process::{ProcessDefinitionRow, ProcessInstanceRow, ProcessTaskRow};

@@ -20,6 +20,18 @@ pub struct OutboxRow {
     pub created_at: i64,
 }
 
+/// A message given up after its last try (no payload: that stays sealed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetterRow {
+    pub id: String,
+    pub channel: String,
+    pub dossier_code: Option<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub failed_at: i64,
+    pub created_at: i64,
+}
+
 const COLUMNS: &str = "id, channel, dossier_id, idempotency_key, payload_sealed, attempts, \
      next_attempt_at, delivered_at, failed_at, last_error, created_at";
 
@@ -131,6 +143,62 @@ impl Db {
         .execute(self.writer()?)
         .await?;
         Ok(())
+    }
+
+    /// Messages given up after their last try (dead letters), newest first, with the code of
+    /// their dossier, for an administrator to look at and send again.
+    pub async fn dead_letters(&self, tenant: &str, limit: i64) -> Result<Vec<DeadLetterRow>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.channel, d.code AS dossier_code, o.attempts, o.last_error, \
+             o.failed_at, o.created_at FROM outbox o LEFT JOIN dossiers d ON d.id = o.dossier_id \
+             WHERE o.tenant_id = $1 AND o.failed_at IS NOT NULL AND o.delivered_at IS NULL \
+             ORDER BY o.failed_at DESC, o.id LIMIT $2",
+        )
+        .bind(tenant)
+        .bind(limit)
+        .fetch_all(self.reader()?)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeadLetterRow {
+                    id: col(r, "id")?,
+                    channel: col(r, "channel")?,
+                    dossier_code: col(r, "dossier_code")?,
+                    attempts: col(r, "attempts")?,
+                    last_error: col(r, "last_error")?,
+                    failed_at: col(r, "failed_at")?,
+                    created_at: col(r, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Makes every message still being tried due at `now` (those waiting out a backoff are
+    /// tried at once); dead letters stay as they are. Returns how many were waiting.
+    pub async fn expedite_messages(&self, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1 WHERE delivered_at IS NULL \
+             AND failed_at IS NULL AND next_attempt_at > $1",
+        )
+        .bind(now)
+        .execute(self.writer()?)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Puts a dead letter back in the queue, due at `now`; `false` when it is not one (already
+    /// delivered, still being tried, or another tenant's).
+    pub async fn retry_message(&self, tenant: &str, id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET failed_at = NULL, claimed_until = NULL, next_attempt_at = $1 \
+             WHERE id = $2 AND tenant_id = $3 AND failed_at IS NOT NULL AND delivered_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(tenant)
+        .execute(self.writer()?)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// How a channel stands: (all messages, delivered, given up, oldest undelivered `created_at`).

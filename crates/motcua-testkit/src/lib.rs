@@ -8,6 +8,7 @@ pub mod app;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
+pub use motcua_app::workers::DueJobs;
 use motcua_app::{App, Config, Integrations};
 use motcua_web::AppState;
 use reqwest::StatusCode;
@@ -26,6 +27,41 @@ pub struct Server {
     pub data_dir: std::path::PathBuf,
     /// The server's own PostgreSQL database; `None` on SQLite.
     pub database_url: Option<String>,
+    jobs: tokio::sync::mpsc::UnboundedSender<JobRun>,
+}
+
+/// A request to run the server's due jobs as at an instant, and where to answer.
+type JobRun = (
+    jiff::Timestamp,
+    tokio::sync::oneshot::Sender<motcua_app::workers::DueJobs>,
+);
+
+impl Server {
+    /// Runs the server's background jobs now, to the end, and says what they did; messages
+    /// waiting out a backoff are tried at once. Test servers run no workers of their own:
+    /// what a test waits for happens here, not after a sleep.
+    pub async fn run_due_jobs(&self) -> DueJobs {
+        self.run_due_jobs_at(jiff::Timestamp::now()).await
+    }
+
+    /// A connection of the test's own to the server's database (to look behind the API, or to
+    /// damage something on purpose).
+    pub async fn db(&self) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("motcua.db").display()),
+        };
+        sqlx::AnyConnection::connect(&url).await.unwrap()
+    }
+
+    /// The same, as if it were `at` (a later day: reminders, timers).
+    pub async fn run_due_jobs_at(&self, at: jiff::Timestamp) -> DueJobs {
+        let (answer, done) = tokio::sync::oneshot::channel();
+        self.jobs.send((at, answer)).unwrap();
+        done.await.expect("the server ran its jobs")
+    }
 }
 
 fn start(name: &'static str, database_url: Option<String>) -> Server {
@@ -64,6 +100,7 @@ pub fn start_configured(
     let mut config = Config::default();
     configure(addr, &mut config);
     let (tx, rx) = std::sync::mpsc::channel();
+    let (jobs, mut job_runs) = tokio::sync::mpsc::unbounded_channel::<JobRun>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -84,7 +121,17 @@ pub fn start_configured(
             config.database_url = url.clone();
             let app = App::open(&config).await.unwrap();
             app.seed_demo().await.unwrap();
-            let _workers = motcua_app::workers::spawn(&app);
+            let runner = app.clone();
+            tokio::spawn(async move {
+                while let Some((at, answer)) = job_runs.recv().await {
+                    let run = async {
+                        runner.expedite_messages(at).await?;
+                        runner.run_due_jobs(at).await
+                    };
+                    let done = motcua_app::watched(run).await.unwrap();
+                    let _ = answer.send(done);
+                }
+            });
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             tx.send((dir, url)).unwrap();
             motcua_web::serve(
@@ -105,6 +152,7 @@ pub fn start_configured(
         base: format!("http://{addr}"),
         data_dir,
         database_url,
+        jobs,
     }
 }
 
@@ -131,6 +179,22 @@ pub fn own_servers(integrations: impl Fn() -> Integrations) -> Vec<Server> {
         out.push(start_with("postgres", Some(url), integrations()));
     }
     out
+}
+
+/// Fresh servers of their own on every configured backend, each with what `setup` gives it
+/// (its integrations, and whatever the test keeps beside, such as its simulators' address).
+pub fn own_servers_with<T>(setup: impl Fn() -> (Integrations, T)) -> Vec<(Server, T)> {
+    let mut backends = vec![("sqlite", None)];
+    if let Ok(url) = std::env::var("MOTCUA_TEST_POSTGRES_URL") {
+        backends.push(("postgres", Some(url)));
+    }
+    backends
+        .into_iter()
+        .map(|(name, db)| {
+            let (integrations, kept) = setup();
+            (start_with(name, db, integrations), kept)
+        })
+        .collect()
 }
 
 /// The built-in simulators (`motcua sim`), started for one test binary; answers their base URL.

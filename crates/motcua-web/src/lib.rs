@@ -154,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/calendar/delete", post(pages::admin::clear_day))
         .route("/admin/sync", get(pages::sync::show))
+        .route("/admin/sync/{id}/retry", post(pages::sync::retry))
         .route("/admin/procedures", get(pages::admin::procedures))
         .route("/admin/procedures/{code}", get(pages::admin::procedure))
         // API
@@ -218,6 +219,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/payments/callback", post(api::payments::callback))
         .route("/api/v1/me/documents", get(api::documents::mine))
         .route("/api/v1/admin/sync", get(api::keys::sync_status))
+        .route(
+            "/api/v1/admin/outbox/dead-letters",
+            get(api::keys::dead_letters),
+        )
+        .route(
+            "/api/v1/admin/outbox/{id}/retry",
+            post(api::keys::retry_dead_letter),
+        )
+        .route("/api/v1/admin/jobs", post(api::keys::run_jobs))
         .route("/api/v1/indices", get(api::indices::figures))
         .route("/api/v1/ranking", get(api::indices::ranking))
         .route("/api/v1/admin/indices/rebuild", post(api::indices::rebuild))

@@ -1,4 +1,5 @@
-//! Administration through the API: agencies' signing keys, the national portal sync.
+//! Administration through the API: agencies' signing keys, the national portal sync, the
+//! outbox's dead letters and the background jobs.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -36,4 +37,37 @@ pub async fn sync_status(
     ApiUser(user, _): ApiUser,
 ) -> Result<Json<motcua_app::SyncStatus>, ApiError> {
     Ok(Json(s.app.sync_status(&user).await?))
+}
+
+/// Administrators: the messages (portal sync, e-mail, SMS) given up after their last try.
+#[utoipa::path(get, path = "/api/v1/admin/outbox/dead-letters", security(("bearer" = [])),
+    responses((status = 200, description = "Dead letters, newest first: channel, dossier code, attempts, last error"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn dead_letters(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+) -> Result<Json<Vec<motcua_app::DeadLetterView>>, ApiError> {
+    Ok(Json(s.app.dead_letters(&user).await?))
+}
+
+/// Administrators: sends a dead letter again (one more try, now).
+#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 202, description = "Queued again"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn retry_dead_letter(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.retry_dead_letter(&user, &id).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Administrators: runs every background job now (outbox, payment reconciliation, process
+/// timers, the national portal pull, reminders, sessions) and says what each did.
+#[utoipa::path(post, path = "/api/v1/admin/jobs", security(("bearer" = [])),
+    responses((status = 200, description = "What each job did"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn run_jobs(
+    State(s): State<AppState>,
+    ApiUser(user, _): ApiUser,
+) -> Result<Json<motcua_app::workers::DueJobs>, ApiError> {
+    Ok(Json(s.app.run_jobs_now(&user).await?))
 }

@@ -1,13 +1,18 @@
-//! The administrator's view of the national portal sync: rate, backlog, oldest unsynced event.
+//! The administrator's view of what leaves the system: the national portal sync (rate,
+//! backlog, oldest unsynced event) and the messages given up after their last try, each with a
+//! button to send it again.
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
-use motcua_app::SyncStatus;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::domain::Role;
+use motcua_app::{DeadLetterView, SyncStatus};
+use serde::Deserialize;
 
 use super::{Layout, render};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, check_csrf};
 use crate::error::PageError;
 
 #[derive(Template)]
@@ -15,16 +20,54 @@ use crate::error::PageError;
 struct SyncPage {
     layout: Layout,
     s: SyncStatus,
+    /// Administrators only (supervisors see the figures).
+    dead: Option<Vec<DeadLetterView>>,
+    csrf: String,
+    flash: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct Shown {
+    #[serde(default)]
+    retried: Option<String>,
 }
 
 /// Administrators and supervisors.
 pub async fn show(
     State(s): State<AppState>,
     PageUser(user): PageUser,
+    Query(q): Query<Shown>,
 ) -> Result<Response, PageError> {
     let status = s.app.sync_status(&user).await?;
+    let dead = match user.role {
+        Role::Admin => Some(s.app.dead_letters(&user).await?),
+        _ => None,
+    };
     render(&SyncPage {
+        csrf: user.csrf_token.clone(),
         layout: Layout::new("Đồng bộ Cổng Dịch vụ công quốc gia", Some(user)),
         s: status,
+        dead,
+        flash: q
+            .retried
+            .is_some()
+            .then_some("Đã đưa tin vào hàng đợi để gửi lại."),
     })
+}
+
+#[derive(Deserialize)]
+pub struct RetryForm {
+    csrf: Option<String>,
+}
+
+/// Administrators: one more try of a given-up message.
+pub async fn retry(
+    State(s): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<RetryForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&user, f.csrf.as_deref())?;
+    s.app.retry_dead_letter(&user, &id).await?;
+    Ok(Redirect::to("/admin/sync?retried=1").into_response())
 }

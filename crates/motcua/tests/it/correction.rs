@@ -418,41 +418,28 @@ async fn the_applicant_is_told_and_the_portal_gets_the_correction() {
                 .collect::<Vec<_>>()
         };
         // Everything before the correction has arrived.
-        let mut before = 0;
-        for _ in 0..150 {
-            let stats = portal_lines().await;
-            before = stats["progress_lines"].as_u64().unwrap();
-            if stats["statuses"][&code] == 10 && texts().await.len() >= 4 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        // Let anything still in flight settle before counting.
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let before = before.max(portal_lines().await["progress_lines"].as_u64().unwrap());
+        server.run_due_jobs().await;
+        let stats = portal_lines().await;
+        assert_eq!(stats["statuses"][&code], 10, "{stats}");
+        let before = stats["progress_lines"].as_u64().unwrap();
         let told_before = texts().await.len();
+        assert!(told_before >= 4, "{told_before}");
         let leader = Api::login(&server, "lanhdao.ubnd5443").await;
         let (status, body) = correct(&leader, &id, Some(REASON), CORRECTED).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        let mut arrived = false;
-        for _ in 0..150 {
-            let stats = portal_lines().await;
-            let told = texts().await;
-            if stats["progress_lines"].as_u64().unwrap() == before + 1
-                && told.len() == told_before + 1
-            {
-                assert_eq!(stats["statuses"][&code], 10, "still returned");
-                let last = told.last().unwrap();
-                assert!(last.contains("đã được đính chính"), "{last}");
-                assert!(last.contains(REASON), "{last}");
-                arrived = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert!(
-            arrived,
-            "the correction reached the portal and the applicant"
+        // The correction reaches the portal and the applicant, once each.
+        server.run_due_jobs().await;
+        let stats = portal_lines().await;
+        let told = texts().await;
+        assert_eq!(
+            stats["progress_lines"].as_u64().unwrap(),
+            before + 1,
+            "{stats}"
         );
+        assert_eq!(told.len(), told_before + 1, "{told:?}");
+        assert_eq!(stats["statuses"][&code], 10, "still returned");
+        let last = told.last().unwrap();
+        assert!(last.contains("đã được đính chính"), "{last}");
+        assert!(last.contains(REASON), "{last}");
     }
 }

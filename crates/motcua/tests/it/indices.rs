@@ -4,7 +4,7 @@
 //! supervisors; the public pages and exports need no sign-in and carry no personal data.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use motcua_app::Integrations;
 use motcua_testkit::*;
@@ -123,16 +123,8 @@ async fn figures_by_hand_live_equals_rebuilt_and_who_sees_what() {
         assert_eq!(intake.act(&d3, "receive", None).await.0, StatusCode::OK);
 
         // The portal gets every message; then both received dossiers count as synced.
-        let start = Instant::now();
-        let live = loop {
-            let f = figures(&lan, &agency).await;
-            if indicator(&f, "synced")["numerator"] == 2
-                || start.elapsed() > Duration::from_secs(30)
-            {
-                break f;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+        server.run_due_jobs().await;
+        let live = figures(&lan, &agency).await;
         let by_hand = [
             // received D1 D3, both synced: 2/2 of 6 points.
             ("synced", 2, 2, 100.0, 6.0),

@@ -50,24 +50,28 @@ async fn sim_list(sim: &str, what: &str) -> Vec<Value> {
     v.as_array().unwrap().clone()
 }
 
-/// Mails and SMS about `code`, once `mails` and `texts` of them have arrived (at most 15 s).
-async fn told(sim: &str, code: &str, mails: usize, texts: usize) -> (Vec<Value>, Vec<Value>) {
+/// Runs the server's jobs, then the mails and SMS about `code` that arrived: exactly `mails`
+/// and `texts` of them.
+async fn told(
+    server: &Server,
+    sim: &str,
+    code: &str,
+    mails: usize,
+    texts: usize,
+) -> (Vec<Value>, Vec<Value>) {
+    server.run_due_jobs().await;
     let about = |list: Vec<Value>, field: &str| -> Vec<Value> {
         list.into_iter()
             .filter(|m| m[field].as_str().unwrap_or_default().contains(code))
             .collect()
     };
-    for _ in 0..150 {
-        let m = about(sim_list(sim, "mail").await, "subject");
-        let s = about(sim_list(sim, "sms").await, "text");
-        if m.len() >= mails && s.len() >= texts {
-            return (m, s);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let m = about(sim_list(sim, "mail").await, "subject");
     let s = about(sim_list(sim, "sms").await, "text");
-    panic!("expected {mails} mails and {texts} SMS about {code}, got {m:?} and {s:?}");
+    assert!(
+        m.len() == mails && s.len() == texts,
+        "expected {mails} mails and {texts} SMS about {code}, got {m:?} and {s:?}"
+    );
+    (m, s)
 }
 
 #[tokio::test]
@@ -77,7 +81,7 @@ async fn the_applicant_is_told_each_step_once_and_a_failing_gateway_is_retried()
         let (id, code) = submitted_birth_dossier(&lan).await;
 
         // Filed: a confirmation with the code, by mail and SMS.
-        let (mails, texts) = told(&sim, &code, 1, 1).await;
+        let (mails, texts) = told(&server, &sim, &code, 1, 1).await;
         assert_eq!(mails[0]["subject"], format!("[{code}] Đã nộp hồ sơ"));
         assert_eq!(mails[0]["to"], json!([LAN_MAIL]));
         assert!(
@@ -92,7 +96,7 @@ async fn the_applicant_is_told_each_step_once_and_a_failing_gateway_is_retried()
         let intake = Api::login(&server, "tiepnhan.ubnd5443").await;
         let (status, _) = intake.act(&id, "receive", None).await;
         assert_eq!(status, StatusCode::OK);
-        let (mails, _) = told(&sim, &code, 2, 2).await;
+        let (mails, _) = told(&server, &sim, &code, 2, 2).await;
         let received = &mails[1];
         assert_eq!(
             received["subject"],
@@ -123,7 +127,7 @@ async fn the_applicant_is_told_each_step_once_and_a_failing_gateway_is_retried()
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let (mails, texts) = told(&sim, &code, 3, 2).await;
+        let (mails, texts) = told(&server, &sim, &code, 3, 2).await;
         assert_eq!(mails[2]["subject"], format!("[{code}] Cần bổ sung hồ sơ"));
         assert!(
             mails[2]["body"]
@@ -133,7 +137,7 @@ async fn the_applicant_is_told_each_step_once_and_a_failing_gateway_is_retried()
         );
         assert_eq!(texts.len(), 2, "the SMS has not gone yet");
         assert!(put(0.0).await.unwrap().status().is_success());
-        let (_, texts) = told(&sim, &code, 3, 3).await;
+        let (_, texts) = told(&server, &sim, &code, 3, 3).await;
         assert!(texts[2]["text"].as_str().unwrap().contains("cần bổ sung"));
 
         // The applicant resubmits (told), an internal step is not told; nothing came twice.
@@ -148,11 +152,10 @@ async fn the_applicant_is_told_each_step_once_and_a_failing_gateway_is_retried()
         assert_eq!(status, StatusCode::OK, "{body}");
         let (status, _) = intake.act(&id, "receive", None).await;
         assert_eq!(status, StatusCode::OK);
-        let (mails, texts) = told(&sim, &code, 4, 4).await;
+        let (mails, texts) = told(&server, &sim, &code, 4, 4).await;
         let (status, _) = specialist.act(&id, "appraise", None).await;
         assert_eq!(status, StatusCode::OK);
-        tokio::time::sleep(Duration::from_millis(600)).await;
-        let (mails_after, texts_after) = told(&sim, &code, 4, 4).await;
+        let (mails_after, texts_after) = told(&server, &sim, &code, 4, 4).await;
         assert_eq!(mails_after.len(), mails.len(), "{mails_after:?}");
         assert_eq!(texts_after.len(), texts.len());
         let subjects: Vec<String> = mails_after

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use motcua_app::Integrations;
 use motcua_integrations::sim::{FaultConfig, Service, SimConfig, seeded_people};
@@ -71,7 +71,6 @@ async fn every_dossier_filed_on_the_national_portal_arrives_once() {
             Integrations {
                 portal_url: Some(sim.clone()),
                 retry_base: Some(Duration::from_millis(50)),
-                portal_pull_every: Some(Duration::from_millis(100)),
                 ..Integrations::default()
             },
         );
@@ -105,13 +104,18 @@ async fn every_dossier_filed_on_the_national_portal_arrives_once() {
         )
         .await;
 
-        let deadline = Instant::now() + Duration::from_secs(90);
+        // The portal fails now and then: each run pulls what it can, the next goes on from
+        // where the last one stopped (a bounded number of runs, no waiting).
+        let mut runs = 0;
         while pulled(&officer).await.len() < FILED {
-            assert!(Instant::now() < deadline, "{name}: not all pulled in time");
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            runs += 1;
+            assert!(runs <= 100, "{name}: not all pulled in {runs} runs");
+            server.run_due_jobs().await;
         }
         // A few more pulls (some answered twice) change nothing.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        for _ in 0..5 {
+            assert_eq!(server.run_due_jobs().await.portal_dossiers, 0, "{name}");
+        }
         let lines = pulled(&officer).await;
         assert_eq!(lines.len(), FILED, "{name}: each dossier exactly once");
         assert!(lines.iter().all(|l| l["state"] == "submitted"), "{name}");
