@@ -63,7 +63,7 @@ pub enum AppError {
     #[error(
         "Hệ thống tạm thời gián đoạn. Vui lòng thử lại sau ít phút; những gì bạn đã gửi trước đó vẫn được giữ nguyên."
     )]
-    StorageDown(#[source] StoreError),
+    StorageDown(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl AppError {
@@ -106,7 +106,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Conflict => AppError::Conflict,
             StoreError::Busy => AppError::Busy,
-            StoreError::Unavailable(_) => AppError::StorageDown(e),
+            StoreError::Unavailable(_) => AppError::StorageDown(Box::new(e)),
             other => AppError::storage(other),
         }
     }
@@ -115,7 +115,9 @@ impl From<StoreError> for AppError {
 impl From<FileError> for AppError {
     fn from(e: FileError) -> Self {
         match e {
-            e @ (FileError::Store(_) | FileError::Damaged) => AppError::storage(e),
+            // The store does not take or give files now (disk, bucket, network): try again.
+            e @ FileError::Store(_) => AppError::StorageDown(Box::new(e)),
+            e @ FileError::Damaged => AppError::storage(e),
             other => AppError::File(other),
         }
     }
@@ -132,4 +134,23 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_gets_every_cause_and_people_get_none() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = AppError::StorageDown(Box::new(refused));
+        assert_eq!(chain(&e), format!("{e}: refused"));
+        assert!(!e.to_string().contains("refused"), "the cause is not shown");
+        assert_eq!(e.retry_after_secs(), Some(5));
+        assert_eq!(AppError::from(StoreError::Busy).retry_after_secs(), Some(1));
+        assert!(matches!(
+            AppError::from(StoreError::Conflict),
+            AppError::Conflict
+        ));
+    }
 }

@@ -183,13 +183,37 @@ impl App {
         Ok(app)
     }
 
-    /// Answers when the database answers.
-    pub async fn health(&self) -> Result<()> {
-        Ok(self.db.ping().await?)
+    /// Whether this node can serve now: the database answers and the file store takes files,
+    /// each within `wait`; the cause of each failure, for the log and for `/readyz`.
+    pub async fn readiness(&self, wait: std::time::Duration) -> Readiness {
+        let database = match tokio::time::timeout(wait, self.db.ping()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(error::chain(&e)),
+            Err(_) => Err(format!("no answer within {} ms", wait.as_millis())),
+        };
+        let files = match tokio::time::timeout(wait, self.files.probe()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(error::chain(&e)),
+            Err(_) => Err(format!("no answer within {} ms", wait.as_millis())),
+        };
+        Readiness { database, files }
     }
 
     pub async fn close(&self) {
         self.db.close().await;
+    }
+}
+
+/// What `/readyz` reports: each dependency this node needs, and why it fails if it does.
+#[derive(Debug, Clone)]
+pub struct Readiness {
+    pub database: std::result::Result<(), String>,
+    pub files: std::result::Result<(), String>,
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        self.database.is_ok() && self.files.is_ok()
     }
 }
 

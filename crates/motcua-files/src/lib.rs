@@ -109,6 +109,20 @@ impl FileStore {
         })
     }
 
+    /// Writes, reads back and deletes a small probe: the store takes files now (`/readyz`).
+    pub async fn probe(&self) -> Result<(), FileError> {
+        let key = ObjectPath::from(format!("probe/{}", uuid::Uuid::now_v7().simple()));
+        self.store
+            .put(&key, PutPayload::from_static(b"motcua"))
+            .await?;
+        let back = self.store.get(&key).await?.bytes().await?;
+        self.store.delete(&key).await?;
+        if back.as_ref() != b"motcua" {
+            return Err(FileError::Damaged);
+        }
+        Ok(())
+    }
+
     /// Reads a file back, opened and checked against its recorded SHA-256.
     pub async fn get(&self, key: &str, expected_sha256: &str) -> Result<Vec<u8>, FileError> {
         let sealed = self

@@ -284,3 +284,25 @@ pub async fn create_scratch_postgres_database(base_url: &str) -> Result<String> 
     let cut = prefix.rfind('/').ok_or(StoreError::UnsupportedUrl)?;
     Ok(format!("{}/{}", &prefix[..cut], name))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_failures_are_told_apart_and_keep_their_cause() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = StoreError::from(sqlx::Error::Io(refused));
+        assert!(matches!(e, StoreError::Unavailable(_)), "{e:?}");
+        let cause = std::error::Error::source(&e).map(|s| s.to_string());
+        assert!(cause.is_some_and(|c| c.contains("refused")));
+        assert!(matches!(
+            StoreError::from(sqlx::Error::PoolTimedOut),
+            StoreError::Busy
+        ));
+        assert!(matches!(
+            StoreError::from(sqlx::Error::RowNotFound),
+            StoreError::Sqlx(_)
+        ));
+    }
+}

@@ -88,10 +88,35 @@ pub fn start_at(
     })
 }
 
-/// A server of its own, its configuration set by `configure` once its address is known.
+/// A server of its own, its configuration set by `configure` once its address is known; on
+/// PostgreSQL (`database_url` names a server) in a fresh database of its own.
 pub fn start_configured(
     name: &'static str,
     database_url: Option<String>,
+    configure: impl FnOnce(SocketAddr, &mut Config),
+) -> Server {
+    start_in(name, database_url.map(Database::FreshBeside), configure)
+}
+
+/// A server on exactly the PostgreSQL database `url` (already created), e.g. through a link
+/// the test can cut.
+pub fn start_on_database(
+    name: &'static str,
+    url: String,
+    configure: impl FnOnce(SocketAddr, &mut Config),
+) -> Server {
+    start_in(name, Some(Database::Exactly(url)), configure)
+}
+
+enum Database {
+    /// A fresh database created on the server this URL names.
+    FreshBeside(String),
+    Exactly(String),
+}
+
+fn start_in(
+    name: &'static str,
+    database: Option<Database>,
     configure: impl FnOnce(SocketAddr, &mut Config),
 ) -> Server {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -109,12 +134,13 @@ pub fn start_configured(
             .unwrap();
         rt.block_on(async move {
             let dir = tempfile::tempdir().unwrap().keep();
-            let url = match database_url {
-                Some(base) => Some(
+            let url = match database {
+                Some(Database::FreshBeside(base)) => Some(
                     motcua_store::create_scratch_postgres_database(&base)
                         .await
                         .unwrap(),
                 ),
+                Some(Database::Exactly(url)) => Some(url),
                 None => None,
             };
             config.data_dir = dir.clone();
@@ -420,4 +446,67 @@ pub async fn page_login(server: &Server, login: &str) -> reqwest::Client {
 /// The body of a page fetched by a signed-in browser-like client.
 pub async fn page_html(http: &reqwest::Client, url: &str) -> String {
     http.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// A TCP link between a server and its database that a test can cut and mend: a real network
+/// outage (connections reset, new ones refused) without touching the database server.
+pub struct Link {
+    pub addr: SocketAddr,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Link {
+    /// Forwards a free local port to `target` (host:port), on a thread of its own.
+    pub fn to(target: &str) -> Link {
+        use std::sync::atomic::Ordering;
+        let target = target.to_string();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up2, open2) = (up.clone(), open.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let Ok((mut inbound, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    if !up2.load(Ordering::SeqCst) {
+                        drop(inbound); // refused: closed at once
+                        continue;
+                    }
+                    let target = target.clone();
+                    let task = tokio::spawn(async move {
+                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    open2.lock().unwrap().push(task.abort_handle());
+                }
+            });
+        });
+        Link { addr, up, open }
+    }
+
+    /// Drops every open connection and refuses new ones.
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for task in self.open.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Lets connections through again.
+    pub fn mend(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }

@@ -113,12 +113,13 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log_internal(&self.0);
         let (status, _) = classify(&self.0);
-        let heading = match status {
-            StatusCode::NOT_FOUND => "Không tìm thấy trang",
-            StatusCode::FORBIDDEN => "Không có quyền truy cập",
-            StatusCode::UNAUTHORIZED => "Cần đăng nhập",
-            StatusCode::INTERNAL_SERVER_ERROR => "Hệ thống đang gặp sự cố",
-            StatusCode::SERVICE_UNAVAILABLE => "Dịch vụ liên kết tạm thời gián đoạn",
+        let heading = match (status, &self.0) {
+            (_, AppError::Busy | AppError::StorageDown(_)) => "Hệ thống tạm thời gián đoạn",
+            (StatusCode::NOT_FOUND, _) => "Không tìm thấy trang",
+            (StatusCode::FORBIDDEN, _) => "Không có quyền truy cập",
+            (StatusCode::UNAUTHORIZED, _) => "Cần đăng nhập",
+            (StatusCode::INTERNAL_SERVER_ERROR, _) => "Hệ thống đang gặp sự cố",
+            (StatusCode::SERVICE_UNAVAILABLE, _) => "Dịch vụ liên kết tạm thời gián đoạn",
             _ => "Chưa thực hiện được",
         };
         let page = ErrorPage {

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         // public
         .route("/", get(pages::public::home))
         .route("/healthz", get(pages::public::healthz))
+        .route("/readyz", get(pages::public::readyz))
         .route("/static/app.css", get(pages::public::stylesheet))
         .route("/static/autosave.js", get(pages::filing::autosave_script))
         .route("/procedures", get(pages::public::procedures))

@@ -35,16 +35,36 @@ pub async fn home(
     })
 }
 
-/// Anyone: answers 200 when the database answers.
-pub async fn healthz(State(s): State<AppState>) -> Response {
-    match s.app.health().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
-    }
+/// Anyone: the process is alive and serving (liveness; it asks nothing of its dependencies).
+pub async fn healthz() -> Response {
+    (StatusCode::OK, "ok").into_response()
 }
+
+/// Anyone (load balancers): whether this node can serve now, naming each dependency that
+/// fails — 200 when all answer, 503 otherwise. The process itself is `/healthz`.
+pub async fn readyz(State(s): State<AppState>) -> Response {
+    let r = s.app.readiness(READY_WAIT).await;
+    let check = |outcome: &Result<(), String>, name: &str| match outcome {
+        Ok(()) => serde_json::json!("ok"),
+        Err(cause) => {
+            tracing::warn!(dependency = name, %cause, "not ready");
+            serde_json::json!({"error": cause})
+        }
+    };
+    let body = serde_json::json!({
+        "ready": r.is_ready(),
+        "checks": {"database": check(&r.database, "database"), "files": check(&r.files, "files")},
+    });
+    let status = if r.is_ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// How long `/readyz` waits for each dependency.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Anyone.
 pub async fn stylesheet() -> Response {

@@ -13,6 +13,7 @@ mod intake;
 mod journey;
 mod notices;
 mod once_only;
+mod outage;
 mod outbox;
 mod pages;
 mod payments;

@@ -257,3 +257,52 @@ async fn the_leader_sees_the_load_and_officials_find_dossiers_by_the_applicants_
         assert!(!mine.is_empty() && mine.iter().all(|l| l["applicant_name"].is_null()));
     }
 }
+
+#[tokio::test]
+async fn two_desks_receiving_the_same_dossiers_at_once_each_get_plain_answers() {
+    for server in servers() {
+        let lan = Api::login(server, LAN).await;
+        let mut ids = Vec::new();
+        for _ in 0..12 {
+            ids.push(submitted_birth_dossier(&lan).await.0);
+        }
+        // The same officer at two desks (two sessions), the same dossiers, the same moment.
+        let desks = [
+            Api::login(server, "tiepnhan.ubnd5443").await,
+            Api::login(server, "tiepnhan.ubnd5443").await,
+        ];
+        let body = serde_json::json!({"action": "receive", "ids": ids});
+        let answers = futures::future::join_all(
+            desks
+                .iter()
+                .map(|d| d.post("/api/v1/dossiers/bulk-actions", body.clone())),
+        )
+        .await;
+        let mut received = 0;
+        for (status, out) in &answers {
+            assert_eq!(*status, StatusCode::OK, "{out}");
+            for o in out.as_array().unwrap() {
+                match o["error"].as_str() {
+                    None => received += 1,
+                    Some(e) => assert!(
+                        !e.contains("Lỗi hệ thống"),
+                        "{}: an ordinary race, not a system error: {e}",
+                        server.name
+                    ),
+                }
+            }
+        }
+        assert_eq!(received, ids.len(), "{}: each received once", server.name);
+        for id in &ids {
+            let (_, view) = desks[0].get(&format!("/api/v1/dossiers/{id}")).await;
+            assert_eq!(view["state"], "received");
+            let receipts = view["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "receive")
+                .count();
+            assert_eq!(receipts, 1, "{}: {view}", server.name);
+        }
+    }
+}
