@@ -53,6 +53,15 @@ pub enum AppError {
     /// the log and never shown.
     #[error("Lỗi hệ thống, vui lòng thử lại sau.")]
     Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The same request (same idempotency key) is being handled now: 409, try again shortly.
+    #[error("Yêu cầu này đang được xử lý. Vui lòng đợi giây lát rồi tải lại trang hoặc thử lại.")]
+    RequestInProgress,
+    /// An earlier attempt of this request (same idempotency key) was carried out, but its
+    /// answer was lost with the server: 409; nothing is written twice.
+    #[error(
+        "Yêu cầu này đã được thực hiện trước đó (kết quả chưa kịp gửi về). Vui lòng tải lại để xem tình trạng hiện tại."
+    )]
+    AlreadyApplied,
     /// Every database connection stayed busy for the whole wait: answered 503 with
     /// `Retry-After`; nothing was written.
     #[error(
@@ -93,7 +102,7 @@ impl AppError {
     /// How long a client should wait before trying again, for the answers that say so.
     pub fn retry_after_secs(&self) -> Option<u32> {
         match self {
-            AppError::Busy => Some(1),
+            AppError::Busy | AppError::RequestInProgress => Some(1),
             AppError::StorageDown(_) => Some(5),
             AppError::Unavailable(_) => Some(30),
             _ => None,

@@ -122,8 +122,14 @@ impl App {
     }
 
     /// Deletes expired sessions; returns how many.
+    /// Deletes expired sessions, and idempotency keys past their day.
     pub async fn purge_expired_sessions(&self) -> Result<u64> {
-        Ok(self.db.delete_expired_sessions(now_micros()).await?)
+        let now = now_micros();
+        let keys = self
+            .db
+            .purge_request_keys(now - crate::idempotency::KEPT.as_micros() as i64)
+            .await?;
+        Ok(self.db.delete_expired_sessions(now).await? + keys)
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

@@ -9,6 +9,7 @@ mod dossiers;
 mod feedback;
 mod flags;
 mod guard;
+mod idempotency;
 mod indices;
 mod outbox;
 mod payments;
@@ -35,6 +36,9 @@ pub use dossiers::{
 pub use feedback::{FeedbackListRow, FeedbackRow, FeedbackTiming};
 pub use flags::FactFlagRow;
 pub use guard::{outside_transaction, watched};
+pub use idempotency::{
+    Claim, IdempotencyRow, carrying, claimed_resource, current_claim, note_resource, with_claim,
+};
 pub use indices::{IndexScope, IndexSums, MonthSums, OpenNow};
 pub use outbox::{DeadLetterRow, OutboxRow};
 pub use payments::{PaymentRow, Settlement};
@@ -213,6 +217,14 @@ impl Db {
         Ok(())
     }
 
+    /// Starts a transaction of housekeeping beside a request's effect: it never claims the
+    /// request's idempotency key.
+    pub async fn begin_aside(&self) -> Result<Tx> {
+        let mut tx = self.begin().await?;
+        tx.aside = true;
+        Ok(tx)
+    }
+
     /// Starts a write transaction; refused while this task holds one already.
     pub async fn begin(&self) -> Result<Tx> {
         guard::outside_transaction("a second transaction")?;
@@ -220,6 +232,8 @@ impl Db {
         Ok(Tx {
             inner: self.write.begin().await?,
             _held: held,
+            claimed: None,
+            aside: false,
         })
     }
 
@@ -245,11 +259,24 @@ impl Db {
 pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
     _held: guard::Held,
+    /// The request key this transaction claims (see [`Tx::claim_request`]).
+    claimed: Option<std::sync::Arc<Claim>>,
+    /// Housekeeping beside the request's effect (a signing key made on first use, an account
+    /// made for the applicant): it claims no request key.
+    aside: bool,
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
+    /// Commits; the first transaction of a request that carries an idempotency key claims
+    /// the key with its effect (see the `idempotency` module).
+    pub async fn commit(mut self) -> Result<()> {
+        if !self.aside {
+            self.claim_request().await?;
+        }
         self.inner.commit().await?;
+        if let Some(claim) = self.claimed {
+            claim.mark_claimed();
+        }
         Ok(())
     }
 }

@@ -75,7 +75,7 @@ impl Db {
 
     /// Retires the agency's current keys and puts `new` in force, together.
     pub async fn rotate_agency_key(&self, tenant: &str, new: &AgencyKeyRow) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_aside().await?;
         sqlx::query(
             "UPDATE agency_keys SET retired_at = $1 WHERE agency_id = $2 AND retired_at IS NULL",
         )

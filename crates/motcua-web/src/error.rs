@@ -37,6 +37,8 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal")
         }
         AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        AppError::RequestInProgress => (StatusCode::CONFLICT, "in_progress"),
+        AppError::AlreadyApplied => (StatusCode::CONFLICT, "already_applied"),
         AppError::StorageDown(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_down"),
     }
 }

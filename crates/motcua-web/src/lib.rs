@@ -8,6 +8,7 @@ mod chart;
 mod error;
 mod export;
 mod fmt;
+pub mod idempotency;
 mod multipart;
 mod pages;
 pub mod qr;
@@ -30,7 +31,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use api::ApiDoc;
 
 /// Largest request body for forms with files: a few scanned components.
-const UPLOAD_BODY_LIMIT: usize = 32 * 1024 * 1024;
+pub(crate) const UPLOAD_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// A request that takes longer is answered 503 rather than left hanging.
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -248,6 +249,10 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(uploads)
         .fallback(pages::public::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotent,
+        ))
         .layer(middleware::from_fn(watch_transactions))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -75,7 +75,9 @@
       if (!form.getAttribute("data-dossier")) {
         form.setAttribute("data-dossier", saved.dossier_id);
         form.setAttribute("data-autosave", saved.autosave_url);
-        form.setAttribute("action", saved.edit_url);
+        // Keep the form's one-time token (?once=…): sending it twice still files once.
+        var query = (form.getAttribute("action") || "").split("?")[1];
+        form.setAttribute("action", saved.edit_url + (query ? "?" + query : ""));
         var hidden = document.createElement("input");
         hidden.type = "hidden"; hidden.name = "dossier_id"; hidden.value = saved.dossier_id;
         form.appendChild(hidden);

@@ -44,6 +44,10 @@ impl App {
         how: Filing<'_>,
         values: &FormValues,
     ) -> Result<String> {
+        // The same request, retried after an attempt that saved this draft and gave no answer.
+        if let Some(id) = motcua_store::claimed_resource() {
+            return Ok(id);
+        }
         let mode = how.mode;
         let catalog = self.catalog();
         let p = catalog
@@ -69,6 +73,8 @@ impl App {
         if let Some(r) = how.portal_ref {
             data["portal_ref"] = json!(r);
         }
+        // A retry of this request (same idempotency key) resumes from this draft.
+        motcua_store::note_resource(&id);
         let mut tx = self.db.begin().await?;
         tx.create_dossier(
             &self.tenant,
@@ -231,6 +237,15 @@ impl App {
         bytes: &[u8],
         patch: DossierPatch,
     ) -> Result<String> {
+        // The same file for the same component again (a retry, a double click): kept once.
+        let sha256 = motcua_files::sha256_hex(bytes);
+        if let Some(same) = self.db.attachments(&d.id).await?.into_iter().find(|a| {
+            a.purpose == purpose
+                && a.component_index == component_index.map(|i| i as i64)
+                && a.sha256 == sha256
+        }) {
+            return Ok(same.id);
+        }
         let stored = self.files.put(bytes).await?;
         let file = StoredRef {
             key: stored.key,
@@ -313,10 +328,19 @@ impl App {
             agency_id.to_string(),
             values.clone(),
         );
-        let work = tokio::spawn(crate::watched(async move {
+        let claim = motcua_store::current_claim();
+        let work = tokio::spawn(crate::watched(motcua_store::carrying(claim, async move {
+            let resumed = motcua_store::claimed_resource().is_some();
             let id = app
                 .start_dossier(&user, &procedure_code, &agency_id, &values)
                 .await?;
+            if resumed {
+                // A retry of a filing whose answer was lost after it was submitted: its code.
+                let d = app.visible_dossier(&user, &id).await?;
+                if let (Some(code), false) = (&d.code, state_of(&d)?.is_editable_by_applicant()) {
+                    return Ok((id, code.clone()));
+                }
+            }
             match app.submit(&user, &id).await {
                 Ok(code) => Ok((id, code)),
                 Err(AppError::Invalid {
@@ -328,7 +352,7 @@ impl App {
                 }
                 Err(e) => Err(e),
             }
-        }));
+        })));
         work.await.map_err(|e| AppError::Internal(e.to_string()))?
     }
 

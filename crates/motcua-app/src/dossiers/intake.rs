@@ -200,7 +200,8 @@ impl App {
         profile: &serde_json::Value,
     ) -> Result<motcua_store::UserRow> {
         let id = new_id();
-        let mut tx = self.db.begin().await?;
+        // Beside the filing: the filing's own transaction claims its idempotency key.
+        let mut tx = self.db.begin_aside().await?;
         let inserted = tx
             .insert_user(
                 &self.tenant,

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
 /// The OpenAPI document, generated from the same handlers the router calls.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "motcua API", version = "1", description = "Dịch vụ công và một cửa điện tử – API JSON."),
+    info(title = "motcua API", version = "1", description = "Dịch vụ công và một cửa điện tử – API JSON. Mọi yêu cầu POST nhận tiêu đề `Idempotency-Key` (1–200 ký tự ASCII): gửi lại cùng khóa và cùng nội dung thì nhận lại câu trả lời đầu tiên (`Idempotent-Replayed: true`) và không ghi thêm gì; cùng khóa, nội dung khác: 422; yêu cầu đó đang chạy: 409 với `Retry-After`."),
     paths(
         session::login,
         session::logout,

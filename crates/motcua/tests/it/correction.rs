@@ -313,7 +313,7 @@ async fn the_leader_corrects_on_the_dossier_page() {
         let leader = page_login(server, "lanhdao.ubnd5443").await;
         let html = page_html(&leader, &url).await;
         assert!(
-            html.contains(&format!("action=\"/dossiers/{id}/correction\"")),
+            html.contains(&format!("action=\"/dossiers/{id}/correction?once=")),
             "{html}"
         );
         assert!(html.contains("Lý do đính chính"));

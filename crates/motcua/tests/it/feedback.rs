@@ -179,7 +179,7 @@ async fn a_citizen_rates_gives_feedback_and_reads_the_agencys_answer() {
         let desk = page_login(server, INTAKE).await;
         let html = page_html(&desk, &format!("{base}/feedback")).await;
         assert!(html.contains("báo lỗi khi tôi") && html.contains(&code));
-        assert!(html.contains(&format!("action=\"/feedback/{page_feedback}/answer\"")));
+        assert!(html.contains(&format!("action=\"/feedback/{page_feedback}/answer?once=")));
         let res = desk
             .post(format!("{base}/feedback/{page_feedback}/answer"))
             .form(&[("csrf", csrf_of(&html).as_str()), ("answer", "   ")])
@@ -229,7 +229,7 @@ async fn a_citizen_rates_gives_feedback_and_reads_the_agencys_answer() {
         assert!(html.contains("Cơ quan đã báo ngân hàng kiểm tra giao dịch."));
 
         // She says whether each answer satisfied her, once: on the page, then through the API.
-        let rating = format!("action=\"/me/feedback/{page_feedback}/rating\"");
+        let rating = format!("action=\"/me/feedback/{page_feedback}/rating?once=");
         assert!(html.contains(&rating), "{html}");
         let res = lan
             .post(format!("{base}/me/feedback/{page_feedback}/rating"))

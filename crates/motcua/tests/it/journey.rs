@@ -94,7 +94,7 @@ async fn dossier_journey_end_to_end_through_the_api() {
                 &format!("/api/v1/dossiers/{id}/attachments"),
                 &[("component_index", "2")],
                 "chung-sinh-ro.pdf",
-                PDF,
+                b"%PDF-1.4\n% ban chup lai, ro hon\n%%EOF\n",
             )
             .await;
         assert_eq!(status, StatusCode::CREATED);

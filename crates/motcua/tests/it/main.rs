@@ -8,6 +8,7 @@ mod correction;
 mod documents;
 mod feedback;
 mod forms;
+mod idempotency;
 mod indices;
 mod intake;
 mod journey;
