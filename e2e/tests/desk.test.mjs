@@ -101,7 +101,10 @@ describe('the one-stop desk and the back office in a browser', { timeout: 300_00
       res = await navigating(page, () => apologize.click());
       assert.equal(res.status(), 200);
       await page.fill('#reason-apologize', 'Cần xác minh thêm nơi sinh với trạm y tế phường.');
-      const later = new Date(Date.now() + 14 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+      // The new date must be a working day: two weeks on, moved off a weekend.
+      const day = new Date(Date.now() + 14 * 24 * 3600 * 1000);
+      while ([0, 6].includes(day.getUTCDay())) day.setUTCDate(day.getUTCDate() + 1);
+      const later = day.toISOString().slice(0, 10);
       await page.fill('#date-apologize', later);
       res = await navigating(page, () => page.getByRole('button', { name: 'Xin lỗi và hẹn lại ngày trả', exact: true }).click());
       assert.equal(res.status(), 200);

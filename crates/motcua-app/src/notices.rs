@@ -90,6 +90,7 @@ fn channel_label(channel: &str) -> &'static str {
         "portal" => "Cổng Dịch vụ công quốc gia",
         "email" => "Thư điện tử",
         "sms" => "Tin nhắn SMS",
+        "refund" => "Hoàn tiền qua cổng thanh toán",
         _ => "Khác",
     }
 }
@@ -274,6 +275,9 @@ impl App {
 
     async fn deliver_one(&self, m: &OutboxRow, now: i64) -> Result<()> {
         let outcome = match self.open_text(&m.payload_sealed) {
+            Ok(payload) if m.channel == crate::payments::REFUND_CHANNEL => {
+                self.give_back(&m.idempotency_key, &payload).await
+            }
             Ok(payload) => self.send(&m.channel, &m.idempotency_key, &payload).await,
             Err(_) => Err(IntegrationError::Invalid(
                 "nội dung tin trong hàng đợi không giải mã được".into(),

@@ -105,6 +105,12 @@ pub fn for_applicant(kind: EventKind, f: NoticeFacts<'_>) -> Option<Notice> {
             "Đã nhận phí, lệ phí",
             format!("Đã nhận phí, lệ phí của hồ sơ {code}. Biên lai điện tử có trên trang hồ sơ."),
         ),
+        EventKind::FeeRefunded => (
+            "Đã hoàn trả khoản nộp thừa",
+            format!(
+                "Hồ sơ {code}: khoản phí bạn đã nộp thừa qua cổng thanh toán đã được hoàn trả về tài khoản đã dùng để thanh toán."
+            ),
+        ),
         _ => return None,
     };
     Some(Notice {
@@ -161,6 +167,8 @@ mod tests {
         }
         assert!(for_applicant(EventKind::StepCompleted, facts(None)).is_none());
         assert!(for_applicant(EventKind::FeePaid, facts(None)).is_some());
+        let refunded = for_applicant(EventKind::FeeRefunded, facts(None)).unwrap();
+        assert!(refunded.text.contains("hoàn trả"), "{}", refunded.text);
     }
 
     #[test]

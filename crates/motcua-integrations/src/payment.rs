@@ -74,6 +74,29 @@ pub struct PaymentInfo {
     pub paid_at: Option<jiff::Timestamp>,
 }
 
+/// The body of `POST /gateway/refunds`: money paid that was not owed (a fee paid twice) goes
+/// back to the payer by the way it came. `request_id` makes the call idempotent: the same id
+/// again is answered with the same refund, never a second one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRequest {
+    pub merchant_id: String,
+    pub request_id: String,
+    /// The gateway's transaction that paid.
+    pub transaction_id: String,
+    pub amount_vnd: u64,
+    pub reason: String,
+}
+
+/// A refund made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub refund_id: String,
+    pub request_id: String,
+    pub transaction_id: String,
+    pub amount_vnd: u64,
+    pub refunded_at: jiff::Timestamp,
+}
+
 /// A client of the payment gateway for one merchant.
 #[derive(Debug, Clone)]
 pub struct GatewayClient {
@@ -115,6 +138,40 @@ impl GatewayClient {
         let resp = self
             .http
             .post(format!("{}/gateway/payments", self.base))
+            .header(MERCHANT_HEADER, &self.merchant_id)
+            .header(SIGNATURE_HEADER, sign(&self.secret, &body))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await?;
+        http::read_json(resp).await
+    }
+
+    /// Gives back `amount_vnd` of `transaction_id`; safe to repeat with the same `request_id`.
+    pub async fn refund(
+        &self,
+        request_id: &str,
+        transaction_id: &str,
+        amount_vnd: u64,
+        reason: &str,
+    ) -> Result<Refund, IntegrationError> {
+        http::may_call()?;
+        if amount_vnd == 0 || transaction_id.trim().is_empty() || request_id.trim().is_empty() {
+            return Err(IntegrationError::Invalid(
+                "yêu cầu hoàn tiền cần mã giao dịch, mã yêu cầu và số tiền".into(),
+            ));
+        }
+        let body = serde_json::to_vec(&RefundRequest {
+            merchant_id: self.merchant_id.clone(),
+            request_id: request_id.to_string(),
+            transaction_id: transaction_id.to_string(),
+            amount_vnd,
+            reason: reason.chars().take(DESCRIPTION_MAX_CHARS).collect(),
+        })
+        .map_err(|e| IntegrationError::Invalid(e.to_string()))?;
+        let resp = self
+            .http
+            .post(format!("{}/gateway/refunds", self.base))
             .header(MERCHANT_HEADER, &self.merchant_id)
             .header(SIGNATURE_HEADER, sign(&self.secret, &body))
             .header(reqwest::header::CONTENT_TYPE, "application/json")

@@ -12,7 +12,9 @@ pub struct PaymentRow {
     pub method: String,
     pub amount_vnd: i64,
     pub session_id: Option<String>,
-    /// `pending`, `paid`, `failed` or `unmatched`.
+    /// `opening` (reserved, the gateway being asked), `pending`, `abandoned` (an open session
+    /// replaced by a newer one), `paid`, `failed`, `unmatched` (a transfer not owed: the agency
+    /// settles it), `refunding` or `refunded` (paid at the gateway but not owed).
     pub status: String,
     pub transaction_id: Option<String>,
     pub paid_vnd: Option<i64>,
@@ -20,6 +22,10 @@ pub struct PaymentRow {
     pub receipt_no: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Where the payer's browser goes to pay this session.
+    pub redirect_url: Option<String>,
+    pub refund_id: Option<String>,
+    pub refunded_at: Option<i64>,
 }
 
 /// How a payment ended, to write onto its row.
@@ -34,7 +40,7 @@ pub struct Settlement<'a> {
 }
 
 const COLUMNS: &str = "id, dossier_id, method, amount_vnd, session_id, status, transaction_id, \
-     paid_vnd, paid_at, receipt_no, created_at, updated_at";
+     paid_vnd, paid_at, receipt_no, created_at, updated_at, redirect_url, refund_id, refunded_at";
 
 fn payment(r: &AnyRow) -> Result<PaymentRow> {
     Ok(PaymentRow {
@@ -50,6 +56,9 @@ fn payment(r: &AnyRow) -> Result<PaymentRow> {
         receipt_no: col(r, "receipt_no")?,
         created_at: col(r, "created_at")?,
         updated_at: col(r, "updated_at")?,
+        redirect_url: col(r, "redirect_url")?,
+        refund_id: col(r, "refund_id")?,
+        refunded_at: col(r, "refunded_at")?,
     })
 }
 
@@ -87,16 +96,16 @@ impl Db {
         self.payment_where("transaction_id", transaction_id).await
     }
 
-    /// Gateway sessions still pending that were opened before `before`: their callback may
-    /// have been lost, so the gateway is asked.
+    /// Gateway sessions still open (or abandoned but perhaps paid) that were opened before
+    /// `before`: their callback may have been lost, so the gateway is asked.
     pub async fn pending_gateway_payments(
         &self,
         before: i64,
         limit: i64,
     ) -> Result<Vec<PaymentRow>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM payments WHERE status = 'pending' AND method = 'gateway' \
-             AND created_at < $1 ORDER BY created_at LIMIT $2"
+            "SELECT {COLUMNS} FROM payments WHERE status IN ('pending', 'abandoned') \
+             AND method = 'gateway' AND created_at < $1 ORDER BY created_at LIMIT $2"
         ))
         .bind(before)
         .bind(limit)
@@ -105,10 +114,73 @@ impl Db {
         rows.iter().map(payment).collect()
     }
 
-    pub async fn insert_payment(&self, tenant: &str, p: &PaymentRow) -> Result<()> {
+    /// Reserves the dossier's one open gateway session (`p` is `opening`); `false` when
+    /// another one is open or being opened, and nothing is written.
+    pub async fn reserve_gateway_payment(&self, tenant: &str, p: &PaymentRow) -> Result<bool> {
         let mut tx = self.begin().await?;
-        tx.insert_payment(tenant, p).await?;
-        tx.commit().await
+        let done = sqlx::query(
+            "INSERT INTO payments (id, tenant_id, dossier_id, method, amount_vnd, session_id, \
+             status, transaction_id, paid_vnd, paid_at, receipt_no, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'gateway', $4, NULL, 'opening', NULL, NULL, NULL, NULL, $5, $5) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&p.id)
+        .bind(tenant)
+        .bind(&p.dossier_id)
+        .bind(p.amount_vnd)
+        .bind(p.created_at)
+        .execute(&mut *tx.inner)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The reserved session is open at the gateway: `session_id`, paid at `redirect_url`.
+    pub async fn open_gateway_payment(
+        &self,
+        id: &str,
+        session_id: &str,
+        redirect_url: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE payments SET status = 'pending', session_id = $1, redirect_url = $2, \
+             updated_at = $3 WHERE id = $4 AND status = 'opening'",
+        )
+        .bind(session_id)
+        .bind(redirect_url)
+        .bind(now)
+        .bind(id)
+        .execute(self.writer()?)
+        .await?;
+        Ok(())
+    }
+
+    /// Gives up a reservation whose session was never opened (the gateway failed, or the node
+    /// died while asking).
+    pub async fn drop_reservation(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM payments WHERE id = $1 AND status = 'opening'")
+            .bind(id)
+            .execute(self.writer()?)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets an open session aside for a new one (too old, or for another amount); it is still
+    /// settled if the payer pays it after all. `false` when it was no longer open.
+    pub async fn abandon_payment(&self, id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE payments SET status = 'abandoned', updated_at = $1 \
+             WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(self.writer()?)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }
 
@@ -137,12 +209,12 @@ impl Tx {
         Ok(())
     }
 
-    /// Settles a pending payment; `false` when it was no longer pending (another notice got
-    /// there first), and then nothing is written.
+    /// Settles an open (or abandoned) session; `false` when it was settled already (another
+    /// notice got there first), and then nothing is written.
     pub async fn settle_payment(&mut self, id: &str, s: &Settlement<'_>) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE payments SET status = $1, transaction_id = $2, paid_vnd = $3, paid_at = $4, \
-             receipt_no = $5, updated_at = $6 WHERE id = $7 AND status = 'pending'",
+             receipt_no = $5, updated_at = $6 WHERE id = $7 AND status IN ('pending', 'abandoned')",
         )
         .bind(s.status)
         .bind(s.transaction_id)
@@ -150,6 +222,20 @@ impl Tx {
         .bind(s.paid_at)
         .bind(s.receipt_no)
         .bind(s.now)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The money of a payment not owed went back through the gateway.
+    pub async fn refund_payment(&mut self, id: &str, refund_id: &str, at: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE payments SET status = 'refunded', refund_id = $1, refunded_at = $2, \
+             updated_at = $2 WHERE id = $3 AND status = 'refunding'",
+        )
+        .bind(refund_id)
+        .bind(at)
         .bind(id)
         .execute(&mut *self.inner)
         .await?;

@@ -28,6 +28,16 @@ pub struct Server {
     /// The server's own PostgreSQL database; `None` on SQLite.
     pub database_url: Option<String>,
     jobs: tokio::sync::mpsc::UnboundedSender<JobRun>,
+    /// Stops the server when the test is done with it (its pool and its scratch database go).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
 }
 
 /// A request to run the server's due jobs as at an instant, and where to answer.
@@ -126,6 +136,7 @@ fn start_in(
     configure(addr, &mut config);
     let (tx, rx) = std::sync::mpsc::channel();
     let (jobs, mut job_runs) = tokio::sync::mpsc::unbounded_channel::<JobRun>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -134,12 +145,15 @@ fn start_in(
             .unwrap();
         rt.block_on(async move {
             let dir = tempfile::tempdir().unwrap().keep();
+            let mut scratch_beside = None;
             let url = match database {
-                Some(Database::FreshBeside(base)) => Some(
-                    motcua_store::create_scratch_postgres_database(&base)
+                Some(Database::FreshBeside(base)) => {
+                    let url = motcua_store::create_scratch_postgres_database(&base)
                         .await
-                        .unwrap(),
-                ),
+                        .unwrap();
+                    scratch_beside = Some(base);
+                    Some(url)
+                }
                 Some(Database::Exactly(url)) => Some(url),
                 None => None,
             };
@@ -159,17 +173,23 @@ fn start_in(
                 }
             });
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            tx.send((dir, url)).unwrap();
-            motcua_web::serve(
+            tx.send((dir, url.clone())).unwrap();
+            let serving = motcua_web::serve(
                 listener,
                 AppState {
-                    app,
+                    app: app.clone(),
                     secure_cookies: false,
                 },
                 std::future::pending(),
-            )
-            .await
-            .unwrap();
+            );
+            tokio::select! {
+                served = serving => served.unwrap(),
+                _ = stopped => {}
+            }
+            app.close().await;
+            if let (Some(base), Some(url)) = (scratch_beside, url) {
+                drop_scratch_database(&base, &url).await;
+            }
         });
     });
     let (data_dir, database_url) = rx.recv().unwrap();
@@ -179,6 +199,21 @@ fn start_in(
         data_dir,
         database_url,
         jobs,
+        stop: Some(stop),
+    }
+}
+
+/// Drops a test's scratch database (the last part of `url`) from the server `base` names.
+async fn drop_scratch_database(base: &str, url: &str) {
+    use sqlx::Connection;
+    let Some(name) = url.rsplit('/').next().filter(|n| n.starts_with("motcua_test_")) else {
+        return;
+    };
+    if let Ok(mut conn) = sqlx::AnyConnection::connect(base).await {
+        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await;
+        let _ = conn.close().await;
     }
 }
 

@@ -482,6 +482,8 @@ pub enum EventKind {
     StepOverdue,
     /// The fee was paid online and matched to the dossier (the state does not change).
     FeePaid,
+    /// Money paid online that was not owed (a fee paid twice) went back to the payer.
+    FeeRefunded,
 }
 
 impl EventKind {
@@ -495,6 +497,7 @@ impl EventKind {
             EventKind::OpinionGiven => "opinion_given",
             EventKind::StepOverdue => "step_overdue",
             EventKind::FeePaid => "fee_paid",
+            EventKind::FeeRefunded => "fee_refunded",
             EventKind::Acted(a) => a.as_str(),
         }
     }
@@ -509,6 +512,7 @@ impl EventKind {
             "opinion_given" => Some(EventKind::OpinionGiven),
             "step_overdue" => Some(EventKind::StepOverdue),
             "fee_paid" => Some(EventKind::FeePaid),
+            "fee_refunded" => Some(EventKind::FeeRefunded),
             other => Action::parse(other).map(EventKind::Acted),
         }
     }
@@ -523,6 +527,7 @@ impl EventKind {
             EventKind::OpinionGiven => "Cơ quan phối hợp cho ý kiến",
             EventKind::StepOverdue => "Bước xử lý quá hạn",
             EventKind::FeePaid => "Đã nộp phí, lệ phí trực tuyến",
+            EventKind::FeeRefunded => "Đã hoàn trả khoản nộp thừa",
             EventKind::Acted(a) => a.label(),
         }
     }
@@ -755,7 +760,8 @@ pub fn replay(kinds: impl IntoIterator<Item = EventKind>) -> Option<DossierState
                 | EventKind::StepCompleted
                 | EventKind::OpinionGiven
                 | EventKind::StepOverdue
-                | EventKind::FeePaid,
+                | EventKind::FeePaid
+                | EventKind::FeeRefunded,
             ) => Some(s),
             (Some(s), EventKind::Acted(a)) => {
                 let rule = a.rule();

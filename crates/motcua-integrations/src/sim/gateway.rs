@@ -19,8 +19,8 @@ use super::page::{message_page, pay_page};
 use super::records::{CallbackRecord, Session};
 use super::state::{ApiError, SimState, parse_json};
 use crate::payment::{
-    Callback, MERCHANT_HEADER, PaymentInfo, PaymentRequest, PaymentSession, PaymentStatus,
-    SIGNATURE_HEADER, SessionStatus, check_order, verify_signature,
+    Callback, MERCHANT_HEADER, PaymentInfo, PaymentRequest, PaymentSession, PaymentStatus, Refund,
+    RefundRequest, SIGNATURE_HEADER, SessionStatus, check_order, verify_signature,
 };
 
 /// `POST /gateway/payments`
@@ -172,6 +172,72 @@ pub(crate) async fn pay(
         ))
         .into_response(),
     }
+}
+
+/// `POST /gateway/refunds`: gives back part or all of a paid session's money, once per
+/// `request_id`; never more than was paid (all refunds of a transaction together).
+pub(crate) async fn refund(
+    State(state): State<SimState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Refund>, ApiError> {
+    let decision = state.decide(Service::Gateway);
+    state.apply(&decision, true).await?;
+    check_merchant(&state, &headers, &body)?;
+    let request: RefundRequest = parse_json(&body)?;
+    if request.merchant_id != state.config().merchant_id {
+        return Err(ApiError::bad_request(
+            "Mã đơn vị trong nội dung khác mã trong tiêu đề.",
+        ));
+    }
+    let mut data = state.data();
+    if let Some(done) = data
+        .refunds
+        .iter()
+        .find(|r| r.request_id == request.request_id)
+    {
+        return Ok(Json(done.clone()));
+    }
+    let paid = data
+        .sessions
+        .values()
+        .find(|s| {
+            s.status == SessionStatus::Paid
+                && s.transaction_id.as_deref() == Some(request.transaction_id.as_str())
+        })
+        .map(|s| s.order.amount_vnd)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "Không có giao dịch đã thanh toán này.",
+            )
+        })?;
+    let refunded: u64 = data
+        .refunds
+        .iter()
+        .filter(|r| r.transaction_id == request.transaction_id)
+        .map(|r| r.amount_vnd)
+        .sum();
+    if request.amount_vnd == 0 || refunded + request.amount_vnd > paid {
+        return Err(ApiError::bad_request(
+            "Số tiền hoàn vượt quá số tiền đã thanh toán.",
+        ));
+    }
+    let n = data.next();
+    let refund = Refund {
+        refund_id: format!("RF{n:010}"),
+        request_id: request.request_id,
+        transaction_id: request.transaction_id,
+        amount_vnd: request.amount_vnd,
+        refunded_at: jiff::Timestamp::now(),
+    };
+    data.refunds.push(refund.clone());
+    Ok(Json(refund))
+}
+
+/// `GET /gateway/refunds`
+pub(crate) async fn refunds(State(state): State<SimState>) -> Json<Vec<Refund>> {
+    Json(state.data().refunds.clone())
 }
 
 /// `GET /gateway/callbacks`

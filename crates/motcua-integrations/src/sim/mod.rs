@@ -201,6 +201,10 @@ pub fn router(state: SimState) -> Router {
             get(gateway::page).post(gateway::pay),
         )
         .route("/gateway/callbacks", get(gateway::callbacks))
+        .route(
+            "/gateway/refunds",
+            get(gateway::refunds).post(gateway::refund),
+        )
         .route("/bank/transfer", post(bank::transfer))
         .route("/portal/dossiers", post(portal::sync))
         .route("/portal/stats", get(portal::stats))

@@ -45,6 +45,7 @@ pub(crate) struct Data {
     pub lookups: VecDeque<Lookup>,
     pub corrections: VecDeque<Correction>,
     pub sessions: HashMap<String, Session>,
+    pub refunds: Vec<crate::payment::Refund>,
     pub callbacks: VecDeque<CallbackRecord>,
     pub sms: VecDeque<SmsMessage>,
     pub mails: VecDeque<MailMessage>,

@@ -268,3 +268,60 @@ async fn gateway_outage_on_create_and_on_the_form() {
     put_faults(&sim, "gateway", json!({})).await;
     assert_eq!(press(&session, "pay").await.status(), 303);
 }
+
+#[tokio::test]
+async fn a_paid_transaction_is_refunded_once_and_never_beyond_what_was_paid() {
+    let sim = start(config()).await;
+    let rx: Receiver = receiver(0).await;
+    let gateway = client(&sim);
+    let session = gateway.create_payment(&order(&rx.url)).await.unwrap();
+    assert_eq!(press(&session, "pay").await.status(), 303);
+    let info = gateway.payment(&session.session_id).await.unwrap();
+    let transaction = info.transaction_id.unwrap();
+
+    // Refused before the call: nothing to give back, or no transaction named.
+    assert!(matches!(
+        gateway.refund("r0", &transaction, 0, "nộp thừa").await,
+        Err(IntegrationError::Invalid(_))
+    ));
+    // Unknown transaction, or more than was paid: the gateway refuses, for good.
+    let unknown = gateway.refund("r1", "FT-NONE", 1_000, "nộp thừa").await;
+    assert!(
+        matches!(unknown, Err(IntegrationError::Rejected { status: 404, .. })),
+        "{unknown:?}"
+    );
+    let too_much = gateway.refund("r2", &transaction, 60_000, "nộp thừa").await;
+    assert!(
+        matches!(too_much, Err(ref e @ IntegrationError::Rejected { status: 400, .. }) if !e.is_retryable()),
+        "{too_much:?}"
+    );
+
+    // Down for a moment: retryable, nothing refunded.
+    put_faults(&sim, "gateway", json!({"error_rate": 1.0})).await;
+    let down = gateway.refund("r3", &transaction, 50_000, "nộp thừa").await;
+    assert!(
+        down.as_ref().is_err_and(IntegrationError::is_retryable),
+        "{down:?}"
+    );
+    put_faults(&sim, "gateway", json!({})).await;
+
+    // Refunded; the same request again is the same refund, not a second one.
+    let first = gateway
+        .refund("r3", &transaction, 50_000, "nộp thừa")
+        .await
+        .unwrap();
+    assert_eq!(first.amount_vnd, 50_000);
+    assert_eq!(first.transaction_id, transaction);
+    let again = gateway
+        .refund("r3", &transaction, 50_000, "nộp thừa")
+        .await
+        .unwrap();
+    assert_eq!(again, first);
+    let more = gateway.refund("r4", &transaction, 1, "nộp thừa").await;
+    assert!(
+        matches!(more, Err(IntegrationError::Rejected { status: 400, .. })),
+        "all was given back"
+    );
+    let listed = get_json(&format!("{}/gateway/refunds", sim.base_url())).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+}

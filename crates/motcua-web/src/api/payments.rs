@@ -20,7 +20,8 @@ pub struct PaymentStarted {
 
 #[derive(Serialize, ToSchema)]
 pub struct NoticeAnswer {
-    /// `paid`, `unmatched`, `failed` or `already_recorded`.
+    /// `paid`, `unmatched`, `refunding` (paid at the gateway but not owed: given back), `failed`
+    /// or `already_recorded`.
     #[schema(value_type = String)]
     outcome: NoticeOutcome,
 }

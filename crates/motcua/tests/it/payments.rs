@@ -370,3 +370,142 @@ async fn a_gateway_payment_is_settled_by_asking_the_gateway_when_its_notice_is_l
         assert!(html.contains("Biên lai điện tử BL-"));
     }
 }
+
+/// Pays a gateway session as the payer would, on the gateway's page.
+async fn pay_at_gateway(redirect_url: &str) {
+    let res = client()
+        .post(redirect_url)
+        .form(&[("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{redirect_url}");
+}
+
+async fn refunds_of(sim: &str) -> Vec<Value> {
+    let all: Value = client()
+        .get(format!("{sim}/gateway/refunds"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    all.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn one_open_session_per_fee_and_money_paid_twice_goes_back_through_the_gateway() {
+    for (server, sim) in paying_servers() {
+        let name = server.name;
+        let lan = Api::login(&server, LAN).await;
+        let officer = Api::login(&server, "tiepnhan.sotuphap").await;
+        let (id, code) = record_dossier(&lan, None).await;
+
+        // Ten "pay" at once: one session, the same address for all ten.
+        let path = format!("/api/v1/dossiers/{id}/payments");
+        let starts = futures::future::join_all((0..10).map(|_| lan.post(&path, json!({})))).await;
+        let mut urls: Vec<String> = starts
+            .iter()
+            .map(|(status, body)| {
+                assert_eq!(*status, StatusCode::CREATED, "{name}: {body}");
+                body["redirect_url"].as_str().unwrap().to_string()
+            })
+            .collect();
+        urls.dedup();
+        assert_eq!(urls.len(), 1, "{name}: {urls:?}");
+        let (_, fees) = lan.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        assert_eq!(
+            fees["payments"].as_array().unwrap().len(),
+            1,
+            "{name}: {fees}"
+        );
+        assert_eq!(fees["payments"][0]["status"], "pending");
+
+        // An open session too old to trust is set aside for a new one when "pay" comes again.
+        let mut db = server.db().await;
+        sqlx::query(
+            "UPDATE payments SET created_at = created_at - 3600000000 WHERE dossier_id = $1",
+        )
+        .bind(&id)
+        .execute(&mut db)
+        .await
+        .unwrap();
+        let (status, body) = lan.post(&path, json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        let newer = body["redirect_url"].as_str().unwrap().to_string();
+        assert_ne!(newer, urls[0]);
+        let (_, fees) = lan.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+        let statuses: Vec<&str> = fees["payments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["abandoned", "pending"], "{name}: {fees}");
+
+        // The payer pays both (two tabs): the first settles the fee, the second is given back.
+        pay_at_gateway(&urls[0]).await;
+        let fees = fees_when(&lan, &id, |f| f["paid_vnd"] == 200_000).await;
+        assert_eq!(fees["payable"], false);
+        pay_at_gateway(&newer).await;
+        let fees = fees_when(&lan, &id, |f| {
+            f["payments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["status"] == "refunding")
+        })
+        .await;
+        assert_eq!(fees["paid_vnd"], 200_000, "{name}: paid once: {fees}");
+        assert!(
+            refunds_of(&sim).await.is_empty(),
+            "not before the outbox runs"
+        );
+        // The gateway is down at first: the refund waits and is tried again.
+        faults(&sim, "gateway", json!({"error_rate": 1.0})).await;
+        server.run_due_jobs().await;
+        assert!(refunds_of(&sim).await.is_empty());
+        faults(&sim, "gateway", json!({})).await;
+        server.run_due_jobs().await;
+        server.run_due_jobs().await;
+        let refunds = refunds_of(&sim).await;
+        assert_eq!(refunds.len(), 1, "{name}: refunded once: {refunds:?}");
+        assert_eq!(refunds[0]["amount_vnd"], 200_000);
+
+        // The citizen and the agency both see it: the payment and the history say so.
+        for who in [&lan, &officer] {
+            let (_, fees) = who.get(&format!("/api/v1/dossiers/{id}/fees")).await;
+            let refunded: Vec<&Value> = fees["payments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["status"] == "refunded")
+                .collect();
+            assert_eq!(refunded.len(), 1, "{name}: {fees}");
+            assert_eq!(refunded[0]["status_label"], "Nộp thừa – đã hoàn trả");
+            assert!(refunded[0]["refunded_at"].is_string());
+            assert_eq!(fees["paid_vnd"], 200_000);
+            let (_, view) = who.get(&format!("/api/v1/dossiers/{id}")).await;
+            let events: Vec<&Value> = view["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "fee_refunded")
+                .collect();
+            assert_eq!(events.len(), 1, "{name}: {view}");
+            assert_eq!(events[0]["label"], "Đã hoàn trả khoản nộp thừa");
+            assert_eq!(view["history_intact"], true);
+        }
+        let page = page_login(&server, LAN).await;
+        let html = page_html(&page, &format!("{}/dossiers/{id}", server.base)).await;
+        assert!(html.contains("Nộp thừa – đã hoàn trả"), "{html}");
+        assert!(html.contains("Đã hoàn trả khoản nộp thừa"));
+        assert_eq!(fee_events(&lan, &id).await, 1);
+
+        // More runs, a repeated notice: nothing more is refunded or recorded.
+        server.run_due_jobs().await;
+        assert_eq!(refunds_of(&sim).await.len(), 1);
+        assert!(code.starts_with("000."), "{code}");
+    }
+}

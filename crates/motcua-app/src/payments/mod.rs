@@ -7,19 +7,21 @@
 use std::time::Duration;
 
 use motcua_domain::EventKind;
-use motcua_domain::dossier::Relation;
 use motcua_domain::fees::{self, FeeLine, FeeQuote};
-use motcua_integrations::payment::{
-    self, Callback, GatewayClient, PaymentOrder, PaymentStatus, SessionStatus,
-};
+use motcua_integrations::payment::{self, Callback, GatewayClient, PaymentStatus, SessionStatus};
 use motcua_integrations::vietqr::{self, VietQr};
 use motcua_store::{DossierPatch, DossierRow, NewEventRecord, PaymentRow, Settlement};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::dossiers::{relation, state_of};
+use crate::dossiers::state_of;
 use crate::views::ts;
 use crate::{App, AppError, CurrentUser, Integrations, Result, new_id, now_micros};
+
+mod opening;
+mod refunds;
+
+pub(crate) use refunds::REFUND_CHANNEL;
 
 /// A gateway session with no notice after this long is asked about.
 const RECONCILE_AFTER: Duration = Duration::from_secs(120);
@@ -31,7 +33,7 @@ const NOTICE_TRIES: u32 = 5;
 /// The gateway, the secret that signs its and the bank's notices, and the address they reach.
 #[derive(Clone, Default)]
 pub(crate) struct PaymentSettings {
-    gateway: Option<GatewayClient>,
+    pub(crate) gateway: Option<GatewayClient>,
     /// `scheme://host[:port]` of the gateway, which the payer's browser is sent to.
     gateway_origin: Option<String>,
     secret: Option<String>,
@@ -104,6 +106,8 @@ pub struct PaymentView {
     pub paid_vnd: Option<i64>,
     pub paid_at: Option<jiff::Timestamp>,
     pub receipt_no: Option<String>,
+    /// Paid but not owed, and given back through the gateway.
+    pub refunded_at: Option<jiff::Timestamp>,
 }
 
 /// The e-receipt (biên lai điện tử) of one payment.
@@ -130,6 +134,8 @@ pub enum NoticeOutcome {
     Paid,
     /// Money came but not what was owed (or twice): kept for an officer to settle.
     Unmatched,
+    /// Paid at the gateway but not owed (a fee paid twice): being given back through it.
+    Refunding,
     Failed,
     /// Seen before: nothing changed.
     AlreadyRecorded,
@@ -147,6 +153,9 @@ fn status_label(status: &str) -> &'static str {
         "paid" => "Đã thanh toán",
         "failed" => "Không thành công",
         "unmatched" => "Chưa khớp số tiền – cơ quan sẽ liên hệ",
+        "abandoned" => "Đã thay bằng phiên thanh toán mới",
+        "refunding" => "Nộp thừa – đang hoàn trả qua cổng thanh toán",
+        "refunded" => "Nộp thừa – đã hoàn trả",
         _ => "Đang chờ xác nhận",
     }
 }
@@ -162,6 +171,7 @@ fn view(p: &PaymentRow) -> PaymentView {
         paid_vnd: p.paid_vnd,
         paid_at: p.paid_at.map(ts),
         receipt_no: p.receipt_no.clone(),
+        refunded_at: p.refunded_at.map(ts),
     }
 }
 
@@ -250,67 +260,6 @@ impl App {
             gateway: self.payments.gateway.is_some(),
             payments: payments.iter().map(view).collect(),
         })
-    }
-
-    /// Opens a gateway session for what the applicant's dossier owes; returns where to send
-    /// the browser.
-    pub async fn start_gateway_payment(&self, user: &CurrentUser, id: &str) -> Result<String> {
-        let d = self.visible_dossier(user, id).await?;
-        if relation(user, &d) != Relation::Owner {
-            return Err(AppError::Forbidden(
-                "Chỉ người nộp hồ sơ thanh toán hồ sơ của mình.".into(),
-            ));
-        }
-        let (Some(gateway), Some(base)) = (&self.payments.gateway, &self.payments.public_url)
-        else {
-            return Err(AppError::Unavailable(
-                "Cổng thanh toán chưa được kết nối. Bạn có thể chuyển khoản bằng mã VietQR.".into(),
-            ));
-        };
-        let fee = self.fees(user, id).await?;
-        let code = d.code.clone().unwrap_or_default();
-        if !fee.payable {
-            return Err(AppError::invalid(
-                "Hồ sơ này không còn khoản phí nào cần nộp.",
-            ));
-        }
-        let name = self.procedure_of(&d).await?.name;
-        let order = PaymentOrder {
-            reference: code,
-            amount_vnd: fee.outstanding_vnd,
-            description: format!("Phí, lệ phí: {name}").chars().take(255).collect(),
-            return_url: format!("{base}/dossiers/{}/payment/return", d.id),
-            callback_url: format!("{base}/api/v1/payments/callback"),
-        };
-        let session = gateway.create_payment(&order).await.map_err(|e| {
-            tracing::warn!(error = %e, "payment gateway did not open a session");
-            AppError::Unavailable(
-                "Cổng thanh toán đang không trả lời. Hồ sơ của bạn vẫn được giữ nguyên; vui lòng \
-                 thử lại sau ít phút hoặc chuyển khoản bằng mã VietQR."
-                    .into(),
-            )
-        })?;
-        let now = now_micros();
-        self.db
-            .insert_payment(
-                &self.tenant,
-                &PaymentRow {
-                    id: new_id(),
-                    dossier_id: d.id.clone(),
-                    method: "gateway".into(),
-                    amount_vnd: to_i64(fee.outstanding_vnd),
-                    session_id: Some(session.session_id),
-                    status: "pending".into(),
-                    transaction_id: None,
-                    paid_vnd: None,
-                    paid_at: None,
-                    receipt_no: None,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .await?;
-        Ok(session.redirect_url)
     }
 
     /// A signed notice from the gateway or the bank (`POST /api/v1/payments/callback`).
@@ -441,7 +390,7 @@ impl App {
         .ok_or(AppError::NotFound)?;
         if session_payment
             .as_ref()
-            .is_some_and(|p| p.status != "pending")
+            .is_some_and(|p| !matches!(p.status.as_str(), "pending" | "abandoned"))
         {
             return Ok(NoticeOutcome::AlreadyRecorded);
         }
@@ -454,11 +403,14 @@ impl App {
             PaymentStatus::Paid if n.amount_vnd == outstanding && outstanding > 0 => {
                 NoticeOutcome::Paid
             }
+            // Paid at the gateway but not owed: it goes back the way it came.
+            PaymentStatus::Paid if session_payment.is_some() => NoticeOutcome::Refunding,
             PaymentStatus::Paid => NoticeOutcome::Unmatched,
         };
         let status = match outcome {
             NoticeOutcome::Paid => "paid",
             NoticeOutcome::Failed => "failed",
+            NoticeOutcome::Refunding => "refunding",
             _ => "unmatched",
         };
         let paid_count = payments.iter().filter(|p| p.status == "paid").count();
@@ -509,6 +461,9 @@ impl App {
                         receipt_no: receipt_no.clone(),
                         created_at: now,
                         updated_at: now,
+                        redirect_url: None,
+                        refund_id: None,
+                        refunded_at: None,
                     },
                 )
                 .await?;
@@ -516,6 +471,16 @@ impl App {
             }
         };
         let mut queued = false;
+        if outcome == NoticeOutcome::Refunding {
+            let order = refunds::RefundOrder {
+                payment_id: payment_id.clone(),
+                dossier_id: d.id.clone(),
+                transaction_id: n.transaction_id.clone(),
+                amount_vnd: n.amount_vnd,
+            };
+            self.queue_refund(&mut tx, &order).await?;
+            queued = true;
+        }
         if outcome == NoticeOutcome::Paid {
             let state = state_of(&d)?.as_str().to_string();
             let event = NewEventRecord {
