@@ -71,7 +71,7 @@ impl App {
         self.db
             .delete_calendar_override(&self.tenant, day.trim())
             .await?;
-        self.reload_calendar().await
+        self.refresh_shared_caches().await.map(|_| ())
     }
 
     /// Administrators: marks `day` as a day off (`working = false`) or a working day.
@@ -103,7 +103,7 @@ impl App {
             name,
         };
         self.db.set_calendar_override(&self.tenant, &row).await?;
-        self.reload_calendar().await
+        self.refresh_shared_caches().await.map(|_| ())
     }
 }
 
@@ -114,5 +114,33 @@ fn require_admin(user: &CurrentUser) -> Result<()> {
         Err(AppError::Forbidden(
             "Chỉ quản trị hệ thống mới sửa lịch làm việc.".into(),
         ))
+    }
+}
+
+impl App {
+    /// Reloads what another node (or this one) changed since it was read: the calendar, the
+    /// catalog. Every node looks several times a second; answers how many were reloaded.
+    pub async fn refresh_shared_caches(&self) -> Result<usize> {
+        let mut reloaded = 0;
+        for (name, version) in self.db.cache_versions(&self.tenant).await? {
+            let seen = match self.cache_seen.lock() {
+                Ok(s) => s.get(&name).copied(),
+                Err(poisoned) => poisoned.into_inner().get(&name).copied(),
+            };
+            if seen == Some(version) {
+                continue;
+            }
+            match name.as_str() {
+                motcua_store::CALENDAR_CACHE => self.reload_calendar().await?,
+                crate::catalog::CATALOG_CACHE => self.reload_catalog().await?,
+                _ => continue,
+            }
+            match self.cache_seen.lock() {
+                Ok(mut s) => s.insert(name, version),
+                Err(poisoned) => poisoned.into_inner().insert(name, version),
+            };
+            reloaded += 1;
+        }
+        Ok(reloaded)
     }
 }

@@ -220,6 +220,9 @@ impl Catalog {
     }
 }
 
+/// The name of the catalog in the shared caches' versions.
+pub(crate) const CATALOG_CACHE: &str = "catalog";
+
 impl App {
     /// The catalog as it is now; cheap (an `Arc` clone).
     pub fn catalog(&self) -> Arc<Catalog> {
@@ -227,6 +230,14 @@ impl App {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// Tells every node that the catalog changed (after seeding or an import).
+    pub(crate) async fn catalog_changed(&self) -> Result<()> {
+        self.db
+            .bump_cache_version(&self.tenant, CATALOG_CACHE)
+            .await?;
+        self.refresh_shared_caches().await.map(|_| ())
     }
 
     /// Reads the catalog from the database again (after seeding or an import).

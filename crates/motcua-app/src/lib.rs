@@ -131,6 +131,8 @@ pub struct App {
     lookups: registry::LookupCache,
     payments: payments::PaymentSettings,
     notifier: notices::Notifier,
+    /// The version of each shared cache this node holds (see `refresh_shared_caches`).
+    cache_seen: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 impl std::fmt::Debug for App {
@@ -180,9 +182,12 @@ impl App {
             lookups: Default::default(),
             payments: payments::PaymentSettings::new(&config.integrations)?,
             notifier: notices::Notifier::new(&config.integrations)?,
+            cache_seen: Default::default(),
         };
         app.reload_catalog().await?;
         app.reload_calendar().await?;
+        // What was just read is at least as new as the versions now stored.
+        app.refresh_shared_caches().await?;
         Ok(app)
     }
 

@@ -146,7 +146,7 @@ impl App {
             false
         } else {
             self.insert_demo().await?;
-            self.reload_catalog().await?;
+            self.catalog_changed().await?;
             true
         };
         Ok(SeedReport {

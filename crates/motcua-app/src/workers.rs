@@ -42,6 +42,11 @@ impl App {
     pub async fn run_due_jobs(&self, at: jiff::Timestamp) -> Result<DueJobs> {
         let now = at.as_microsecond();
         let mut done = DueJobs::default();
+        self.note(
+            &mut done.failed,
+            "caches",
+            self.refresh_shared_caches().await,
+        );
         done.messages = self.note(&mut done.failed, "outbox", self.drain_outbox(now).await);
         done.payments_settled = self.note(
             &mut done.failed,
@@ -114,11 +119,20 @@ const NOTICES_EVERY: Duration = Duration::from_secs(2);
 const RECONCILE_EVERY: Duration = Duration::from_secs(60);
 const TIMERS_EVERY: Duration = Duration::from_secs(60);
 const SESSIONS_EVERY: Duration = Duration::from_secs(3600);
+/// How often a node looks whether another changed the calendar or the catalog (well within
+/// the second in which every node must see a change).
+const SHARED_CACHES_EVERY: Duration = Duration::from_millis(250);
 
 /// Starts every job on the current runtime.
 pub fn spawn(app: &App) -> Workers {
     Workers(vec![
         tokio::spawn(deliver_notices(app.clone())),
+        tokio::spawn(every(
+            app.clone(),
+            SHARED_CACHES_EVERY,
+            "shared caches reloaded",
+            |a| Box::pin(async move { a.refresh_shared_caches().await }),
+        )),
         tokio::spawn(every(
             app.clone(),
             RECONCILE_EVERY,

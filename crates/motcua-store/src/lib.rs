@@ -26,7 +26,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use thiserror::Error;
 
-pub use calendar::CalendarOverrideRow;
+pub use calendar::{CALENDAR_CACHE, CalendarOverrideRow};
 pub use catalog::{AgencyRow, ProcedureRow};
 pub use documents::PersonalDocumentRow;
 pub use dossiers::{

@@ -47,6 +47,20 @@ type JobRun = (
 );
 
 impl Server {
+    /// A server the test started some other way (a `motcua` process): its address and folder.
+    /// Its jobs run on its own workers.
+    pub fn external(name: &'static str, base: &str, data_dir: &std::path::Path) -> Server {
+        let (jobs, _) = tokio::sync::mpsc::unbounded_channel();
+        Server {
+            name,
+            base: base.to_string(),
+            data_dir: data_dir.to_path_buf(),
+            database_url: None,
+            jobs,
+            stop: None,
+        }
+    }
+
     /// Runs the server's background jobs now, to the end, and says what they did; messages
     /// waiting out a backoff are tried at once. Test servers run no workers of their own:
     /// what a test waits for happens here, not after a sleep.
@@ -206,7 +220,11 @@ fn start_in(
 /// Drops a test's scratch database (the last part of `url`) from the server `base` names.
 async fn drop_scratch_database(base: &str, url: &str) {
     use sqlx::Connection;
-    let Some(name) = url.rsplit('/').next().filter(|n| n.starts_with("motcua_test_")) else {
+    let Some(name) = url
+        .rsplit('/')
+        .next()
+        .filter(|n| n.starts_with("motcua_test_"))
+    else {
         return;
     };
     if let Ok(mut conn) = sqlx::AnyConnection::connect(base).await {

@@ -12,6 +12,7 @@ mod idempotency;
 mod indices;
 mod intake;
 mod journey;
+mod nodes;
 mod notices;
 mod once_only;
 mod outage;
