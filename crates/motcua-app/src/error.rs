@@ -126,7 +126,7 @@ impl From<FileError> for AppError {
         match e {
             // The store does not take or give files now (disk, bucket, network): try again.
             e @ FileError::Store(_) => AppError::StorageDown(Box::new(e)),
-            e @ FileError::Damaged => AppError::storage(e),
+            e @ (FileError::Damaged | FileError::Missing) => AppError::storage(e),
             other => AppError::File(other),
         }
     }

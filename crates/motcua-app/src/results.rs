@@ -173,14 +173,7 @@ impl App {
         let results = signed
             .into_iter()
             .map(|s| {
-                let text = seal::message(
-                    code,
-                    &agency_code,
-                    &s.signature.sha256,
-                    ts(s.signature.signed_at),
-                );
-                let holds = s.agency_id == d.agency_id
-                    && signing::verify(&s.public_key, text.as_bytes(), &s.signature.signature);
+                let holds = signature_holds(code, &d.agency_id, &agency_code, &s);
                 // A broken signature is reported as such even if it was also revoked.
                 let check = match (holds, s.revoked_at) {
                     (false, _) => ResultCheck::Altered,
@@ -225,4 +218,21 @@ impl App {
             check_label: check.label(),
         })
     }
+}
+
+/// Whether a stored signature is the dossier's agency's, over this result, as it was signed.
+pub(crate) fn signature_holds(
+    code: &str,
+    agency_id: &str,
+    agency_code: &str,
+    s: &motcua_store::SignedResult,
+) -> bool {
+    let text = seal::message(
+        code,
+        agency_code,
+        &s.signature.sha256,
+        ts(s.signature.signed_at),
+    );
+    s.agency_id == agency_id
+        && signing::verify(&s.public_key, text.as_bytes(), &s.signature.signature)
 }

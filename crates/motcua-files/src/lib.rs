@@ -31,6 +31,9 @@ pub enum FileError {
     Store(#[from] object_store::Error),
     #[error("Tệp lưu trữ bị hỏng hoặc không giải mã được.")]
     Damaged,
+    /// The store has no file under the recorded key.
+    #[error("Không tìm thấy tệp trong kho lưu trữ.")]
+    Missing,
 }
 
 /// What was stored, for the attachment record.
@@ -125,12 +128,11 @@ impl FileStore {
 
     /// Reads a file back, opened and checked against its recorded SHA-256.
     pub async fn get(&self, key: &str, expected_sha256: &str) -> Result<Vec<u8>, FileError> {
-        let sealed = self
-            .store
-            .get(&ObjectPath::from(key))
-            .await?
-            .bytes()
-            .await?;
+        let sealed = match self.store.get(&ObjectPath::from(key)).await {
+            Ok(found) => found.bytes().await?,
+            Err(object_store::Error::NotFound { .. }) => return Err(FileError::Missing),
+            Err(e) => return Err(e.into()),
+        };
         let bytes = self.vault.open(&sealed).map_err(|_| FileError::Damaged)?;
         if sha256_hex(&bytes) != expected_sha256 {
             return Err(FileError::Damaged);

@@ -175,9 +175,28 @@ pub fn event_hash(dossier_id: &str, seq: i64, prev_hash: &str, e: &NewEventRecor
 }
 
 /// True when the stored history is an unbroken chain from the genesis hash.
-pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
+/// Where a dossier's chain breaks first, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The event with this number is missing (the one at that place has another number).
+    Missing(i64),
+    /// This event does not follow the one before it (one before was changed or removed).
+    Unlinked(i64),
+    /// This event was changed after it was written.
+    Altered(i64),
+}
+
+/// The first break of a dossier's hash chain, or `None` when it is intact.
+pub fn first_break(dossier_id: &str, events: &[EventRow]) -> Option<ChainBreak> {
     let mut prev = GENESIS_HASH.to_string();
     for (i, e) in events.iter().enumerate() {
+        let expected = i as i64 + 1;
+        if e.seq != expected {
+            return Some(ChainBreak::Missing(expected));
+        }
+        if e.prev_hash != prev {
+            return Some(ChainBreak::Unlinked(e.seq));
+        }
         let record = NewEventRecord {
             at: e.at,
             actor_id: e.actor_id.clone(),
@@ -188,15 +207,17 @@ pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
             reason: e.reason.clone(),
             data: e.data.clone(),
         };
-        if e.seq != i as i64 + 1
-            || e.prev_hash != prev
-            || event_hash(dossier_id, e.seq, &prev, &record) != e.hash
-        {
-            return false;
+        if event_hash(dossier_id, e.seq, &prev, &record) != e.hash {
+            return Some(ChainBreak::Altered(e.seq));
         }
         prev = e.hash.clone();
     }
-    true
+    None
+}
+
+/// Whether a dossier's hash chain is unbroken.
+pub fn chain_is_intact(dossier_id: &str, events: &[EventRow]) -> bool {
+    first_break(dossier_id, events).is_none()
 }
 
 const DOSSIER_COLUMNS: &str = "id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
@@ -427,6 +448,24 @@ pub(crate) const LIST_SELECT: &str = "SELECT d.id, d.code, p.code AS procedure_c
      FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.agency_id";
 
 impl Db {
+    /// A page of a tenant's dossier ids, in id order, after `after` (to walk them all).
+    pub async fn dossier_ids_after(
+        &self,
+        tenant: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT id FROM dossiers WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(tenant)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.reader()?)
+        .await?;
+        rows.iter().map(|r| col(r, "id")).collect()
+    }
+
     pub async fn dossier(&self, tenant: &str, id: &str) -> Result<Option<DossierRow>> {
         self.dossier_where(tenant, "id", id).await
     }

@@ -30,8 +30,8 @@ pub use calendar::{CALENDAR_CACHE, CalendarOverrideRow};
 pub use catalog::{AgencyRow, ProcedureRow};
 pub use documents::PersonalDocumentRow;
 pub use dossiers::{
-    AttachmentRow, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH, NewAttachment,
-    NewDossier, NewEventRecord, chain_is_intact, event_hash,
+    AttachmentRow, ChainBreak, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH,
+    NewAttachment, NewDossier, NewEventRecord, chain_is_intact, event_hash, first_break,
 };
 pub use feedback::{FeedbackListRow, FeedbackRow, FeedbackTiming};
 pub use flags::FactFlagRow;

@@ -472,6 +472,29 @@ pub async fn submitted_birth_dossier(citizen: &Api) -> (String, String) {
     (id, body["code"].as_str().unwrap().to_string())
 }
 
+/// Takes `id` through receipt, appraisal, approval with a result and return.
+pub async fn handle_to_return(server: &Server, id: &str) {
+    let intake = Api::login(server, "tiepnhan.ubnd5443").await;
+    let specialist = Api::login(server, "chuyenvien.ubnd5443").await;
+    let leader = Api::login(server, "lanhdao.ubnd5443").await;
+    assert_eq!(intake.act(id, "receive", None).await.0, StatusCode::OK);
+    assert_eq!(specialist.act(id, "appraise", None).await.0, StatusCode::OK);
+    let (status, _) = leader
+        .upload(
+            &format!("/api/v1/dossiers/{id}/result"),
+            &[],
+            "ket-qua.pdf",
+            b"%PDF-1.4\n% trich luc khai sinh\n%%EOF\n",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(leader.act(id, "approve", None).await.0, StatusCode::OK);
+    assert_eq!(
+        intake.act(id, "return_result", None).await.0,
+        StatusCode::OK
+    );
+}
+
 /// The value of the first `name="csrf"` hidden field in a page.
 pub fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("csrf field");

@@ -1,9 +1,11 @@
 //! `motcua`: the one binary. `demo` seeds a demo province and serves it; `serve` serves an
-//! existing installation; `migrate` brings the database schema up to date.
+//! existing installation; `migrate` brings the database schema up to date; `verify` checks
+//! that nothing stored was changed behind the system's back.
 
 mod indices_cli;
 mod process_cli;
 mod sim;
+mod verify_cli;
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -46,6 +48,8 @@ enum Command {
     Indices(indices_cli::IndicesArgs),
     /// Built-in simulators of the national registries, payment gateway, SMS and mail (for tests and demos).
     Sim(sim::SimArgs),
+    /// Check every dossier's event chain, attachment hashes and result signatures; exit 1 on the first broken one.
+    Verify(verify_cli::VerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -266,6 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Process(cmd) => process_cli::run(cmd),
         Command::Sim(args) => sim::run(args).await,
         Command::Indices(args) => indices_cli::run(args).await,
+        Command::Verify(args) => verify_cli::run(args).await,
         Command::Demo(args) => serve(args, true).await,
     }
 }

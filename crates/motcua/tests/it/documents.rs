@@ -13,29 +13,6 @@ async fn documents(api: &Api) -> Vec<Value> {
     list.as_array().unwrap().clone()
 }
 
-/// Takes `id` through receipt, appraisal, approval with a result and return.
-async fn handle_to_return(server: &Server, id: &str) {
-    let intake = Api::login(server, "tiepnhan.ubnd5443").await;
-    let specialist = Api::login(server, "chuyenvien.ubnd5443").await;
-    let leader = Api::login(server, "lanhdao.ubnd5443").await;
-    assert_eq!(intake.act(id, "receive", None).await.0, StatusCode::OK);
-    assert_eq!(specialist.act(id, "appraise", None).await.0, StatusCode::OK);
-    let (status, _) = leader
-        .upload(
-            &format!("/api/v1/dossiers/{id}/result"),
-            &[],
-            "ket-qua.pdf",
-            b"%PDF-1.4\n% trich luc khai sinh\n%%EOF\n",
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(leader.act(id, "approve", None).await.0, StatusCode::OK);
-    assert_eq!(
-        intake.act(id, "return_result", None).await.0,
-        StatusCode::OK
-    );
-}
-
 #[tokio::test]
 async fn a_checked_document_is_reused_in_a_new_dossier_without_uploading_it_again() {
     // Servers of its own: it counts Lan's documents, which other tests add to.

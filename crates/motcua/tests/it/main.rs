@@ -11,6 +11,7 @@ mod forms;
 mod idempotency;
 mod indices;
 mod intake;
+mod integrity;
 mod journey;
 mod nodes;
 mod notices;
