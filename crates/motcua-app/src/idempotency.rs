@@ -14,6 +14,8 @@ use crate::{App, AppError, Result, now_micros};
 
 /// A request claimed and neither answered nor ended within this time died with its node.
 const IN_FLIGHT: Duration = Duration::from_secs(60);
+/// A node not seen alive for this long is gone: what it claimed is not waited for.
+pub(crate) const NODE_GONE_AFTER: Duration = Duration::from_secs(10);
 /// Keys are kept this long (a client retries within minutes, a browser within the session).
 pub(crate) const KEPT: Duration = Duration::from_secs(24 * 3600);
 
@@ -52,6 +54,7 @@ impl App {
                 owner,
                 key,
                 request_hash,
+                &self.node_id,
                 now,
             )));
         };
@@ -64,15 +67,31 @@ impl App {
         if row.state == "done" {
             return Ok(KeyedRequest::Answered(self.kept_answer(&row)?));
         }
-        let ended = row.ended_at.is_some() || row.created_at < now - IN_FLIGHT.as_micros() as i64;
-        if !ended {
+        if !self.claim_ended(&row, now).await? {
             return Err(AppError::RequestInProgress);
         }
         // An earlier attempt wrote and never answered: resumed where it noted, else done.
         match row.resource {
-            Some(_) => Ok(KeyedRequest::Run(Claim::resumed(&row))),
+            Some(_) => Ok(KeyedRequest::Run(Claim::resumed(&row, &self.node_id))),
             None => Err(AppError::AlreadyApplied),
         }
+    }
+
+    /// Whether the attempt that claimed `row` is over: it said so, or it was this node's
+    /// (requests with one key take turns here, so it finished), or its node is gone, or it
+    /// has run longer than any request does.
+    async fn claim_ended(&self, row: &IdempotencyRow, now: i64) -> Result<bool> {
+        if row.ended_at.is_some() || row.created_at < now - IN_FLIGHT.as_micros() as i64 {
+            return Ok(true);
+        }
+        let Some(node) = &row.node_id else {
+            return Ok(false);
+        };
+        if **node == *self.node_id {
+            return Ok(true);
+        }
+        let seen = self.db.node_seen_at(node).await?;
+        Ok(seen.is_none_or(|at| at < now - NODE_GONE_AFTER.as_micros() as i64))
     }
 
     fn kept_answer(&self, row: &IdempotencyRow) -> Result<KeptAnswer> {

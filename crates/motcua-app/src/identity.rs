@@ -125,11 +125,10 @@ impl App {
     /// Deletes expired sessions, and idempotency keys past their day.
     pub async fn purge_expired_sessions(&self) -> Result<u64> {
         let now = now_micros();
-        let keys = self
-            .db
-            .purge_request_keys(now - crate::idempotency::KEPT.as_micros() as i64)
-            .await?;
-        Ok(self.db.delete_expired_sessions(now).await? + keys)
+        let a_day_ago = now - crate::idempotency::KEPT.as_micros() as i64;
+        let keys = self.db.purge_request_keys(a_day_ago).await?;
+        let nodes = self.db.forget_nodes(a_day_ago).await?;
+        Ok(self.db.delete_expired_sessions(now).await? + keys + nodes)
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

@@ -135,6 +135,8 @@ pub struct App {
     notifier: notices::Notifier,
     /// The version of each shared cache this node holds (see `refresh_shared_caches`).
     cache_seen: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    /// This process among the nodes sharing the database, drawn at start.
+    node_id: Arc<str>,
 }
 
 impl std::fmt::Debug for App {
@@ -185,7 +187,9 @@ impl App {
             payments: payments::PaymentSettings::new(&config.integrations)?,
             notifier: notices::Notifier::new(&config.integrations)?,
             cache_seen: Default::default(),
+            node_id: Arc::from(new_id()),
         };
+        app.heartbeat().await?;
         app.reload_catalog().await?;
         app.reload_calendar().await?;
         // What was just read is at least as new as the versions now stored.
@@ -211,6 +215,14 @@ impl App {
 
     pub async fn close(&self) {
         self.db.close().await;
+    }
+}
+
+impl App {
+    /// This node is alive (every few seconds, from the workers).
+    pub async fn heartbeat(&self) -> Result<usize> {
+        self.db.node_alive(&self.node_id, now_micros()).await?;
+        Ok(0)
     }
 }
 

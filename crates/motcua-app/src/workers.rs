@@ -122,11 +122,16 @@ const SESSIONS_EVERY: Duration = Duration::from_secs(3600);
 /// How often a node looks whether another changed the calendar or the catalog (well within
 /// the second in which every node must see a change).
 const SHARED_CACHES_EVERY: Duration = Duration::from_millis(250);
+/// How often a node says it is alive (others take it for gone after 10 s of silence).
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
 
 /// Starts every job on the current runtime.
 pub fn spawn(app: &App) -> Workers {
     Workers(vec![
         tokio::spawn(deliver_notices(app.clone())),
+        tokio::spawn(every(app.clone(), HEARTBEAT_EVERY, "heartbeat", |a| {
+            Box::pin(async move { a.heartbeat().await })
+        })),
         tokio::spawn(every(
             app.clone(),
             SHARED_CACHES_EVERY,

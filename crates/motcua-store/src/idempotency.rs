@@ -18,6 +18,8 @@ pub struct Claim {
     pub key: String,
     pub request_hash: String,
     pub created_at: i64,
+    /// The node that handles the request.
+    pub node: String,
     state: Mutex<ClaimState>,
 }
 
@@ -31,27 +33,36 @@ struct ClaimState {
 }
 
 impl Claim {
-    /// A key not seen before.
-    pub fn new(tenant: &str, owner: &str, key: &str, request_hash: &str, now: i64) -> Arc<Claim> {
+    /// A key not seen before, handled by `node`.
+    pub fn new(
+        tenant: &str,
+        owner: &str,
+        key: &str,
+        request_hash: &str,
+        node: &str,
+        now: i64,
+    ) -> Arc<Claim> {
         Arc::new(Claim {
             tenant: tenant.into(),
             owner: owner.into(),
             key: key.into(),
             request_hash: request_hash.into(),
             created_at: now,
+            node: node.into(),
             state: Mutex::default(),
         })
     }
 
     /// A key an earlier attempt claimed and did not answer: its effects stay written, and the
     /// request resumes from `resource` if it noted one.
-    pub fn resumed(row: &IdempotencyRow) -> Arc<Claim> {
+    pub fn resumed(row: &IdempotencyRow, node: &str) -> Arc<Claim> {
         Arc::new(Claim {
             tenant: row.tenant_id.clone(),
             owner: row.owner_id.clone(),
             key: row.idem_key.clone(),
             request_hash: row.request_hash.clone(),
             created_at: row.created_at,
+            node: node.into(),
             state: Mutex::new(ClaimState {
                 claimed: true,
                 lost: false,
@@ -134,6 +145,8 @@ pub struct IdempotencyRow {
     pub response_sealed: Option<String>,
     pub created_at: i64,
     pub ended_at: Option<i64>,
+    /// The node that claimed it.
+    pub node_id: Option<String>,
 }
 
 impl Tx {
@@ -150,8 +163,8 @@ impl Tx {
         let resource = claim.with(|s| s.resource.clone());
         let done = sqlx::query(
             "INSERT INTO idempotency_keys (tenant_id, owner_id, idem_key, request_hash, state, \
-             resource, status, response_sealed, created_at, ended_at) \
-             VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, NULL) \
+             resource, status, response_sealed, created_at, ended_at, node_id) \
+             VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, NULL, $7) \
              ON CONFLICT (tenant_id, owner_id, idem_key) DO NOTHING",
         )
         .bind(&claim.tenant)
@@ -160,6 +173,7 @@ impl Tx {
         .bind(&claim.request_hash)
         .bind(&resource)
         .bind(claim.created_at)
+        .bind(&claim.node)
         .execute(&mut *self.inner)
         .await?;
         if done.rows_affected() != 1 {
@@ -183,6 +197,7 @@ fn row(r: &sqlx::any::AnyRow) -> Result<IdempotencyRow> {
         response_sealed: col(r, "response_sealed")?,
         created_at: col(r, "created_at")?,
         ended_at: col(r, "ended_at")?,
+        node_id: col(r, "node_id")?,
     })
 }
 
@@ -195,7 +210,7 @@ impl Db {
     ) -> Result<Option<IdempotencyRow>> {
         let r = sqlx::query(
             "SELECT tenant_id, owner_id, idem_key, request_hash, state, resource, status, \
-             response_sealed, created_at, ended_at FROM idempotency_keys \
+             response_sealed, created_at, ended_at, node_id FROM idempotency_keys \
              WHERE tenant_id = $1 AND owner_id = $2 AND idem_key = $3",
         )
         .bind(tenant)
@@ -255,6 +270,39 @@ impl Db {
     /// Forgets keys older than `before` (a day is the usual promise).
     pub async fn purge_request_keys(&self, before: i64) -> Result<u64> {
         let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(before)
+            .execute(self.writer()?)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+impl Db {
+    /// This node is alive at `now` (its row is made on first call).
+    pub async fn node_alive(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO nodes (id, started_at, seen_at) VALUES ($1, $2, $2) \
+             ON CONFLICT (id) DO UPDATE SET seen_at = $2",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.writer()?)
+        .await?;
+        Ok(())
+    }
+
+    /// When the node was last seen alive; `None` for one never seen (or long forgotten).
+    pub async fn node_seen_at(&self, id: &str) -> Result<Option<i64>> {
+        let seen: Option<i64> = sqlx::query_scalar("SELECT seen_at FROM nodes WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.reader()?)
+            .await?;
+        Ok(seen)
+    }
+
+    /// Forgets nodes not seen since `before`.
+    pub async fn forget_nodes(&self, before: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM nodes WHERE seen_at < $1")
             .bind(before)
             .execute(self.writer()?)
             .await?;

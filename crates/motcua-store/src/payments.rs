@@ -117,7 +117,9 @@ impl Db {
     /// Reserves the dossier's one open gateway session (`p` is `opening`); `false` when
     /// another one is open or being opened, and nothing is written.
     pub async fn reserve_gateway_payment(&self, tenant: &str, p: &PaymentRow) -> Result<bool> {
-        let mut tx = self.begin().await?;
+        // Aside: asking again is safe (the open session is given again), so a retry of a
+        // request cut short here runs again rather than being told it was done.
+        let mut tx = self.begin_aside().await?;
         let done = sqlx::query(
             "INSERT INTO payments (id, tenant_id, dossier_id, method, amount_vnd, session_id, \
              status, transaction_id, paid_vnd, paid_at, receipt_no, created_at, updated_at) \

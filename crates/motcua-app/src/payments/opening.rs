@@ -17,10 +17,11 @@ use crate::{App, AppError, CurrentUser, Result, new_id, now_micros};
 
 /// An open session is given again for this long; an older one is set aside for a new one.
 const SESSION_REUSED_FOR: Duration = Duration::from_secs(15 * 60);
-/// A reservation whose session never opened (its node died while asking) is dropped after this.
-const OPENING_STALE_AFTER: Duration = Duration::from_secs(60);
+/// A reservation whose session never opened (its node died while asking) is dropped after this
+/// (longer than the gateway client's 10 s timeout).
+const OPENING_STALE_AFTER: Duration = Duration::from_secs(15);
 /// How long a second "pay" waits for the first one's session, and how often it looks.
-const WAIT_FOR_OPENING: Duration = Duration::from_secs(15);
+const WAIT_FOR_OPENING: Duration = Duration::from_secs(20);
 const LOOK_EVERY: Duration = Duration::from_millis(50);
 
 impl App {
