@@ -130,14 +130,24 @@ impl GatewayClient {
     ) -> Result<PaymentSession, IntegrationError> {
         http::may_call()?;
         check_order(order)?;
-        let body = serde_json::to_vec(&PaymentRequest {
+        let request = PaymentRequest {
             merchant_id: self.merchant_id.clone(),
             order: order.clone(),
-        })
-        .map_err(|e| IntegrationError::Invalid(e.to_string()))?;
+        };
+        self.signed_post("payments", &request).await
+    }
+
+    /// A merchant request: the JSON body signed with the shared secret.
+    async fn signed_post<T: Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        request: &T,
+    ) -> Result<A, IntegrationError> {
+        let body =
+            serde_json::to_vec(request).map_err(|e| IntegrationError::Invalid(e.to_string()))?;
         let resp = self
             .http
-            .post(format!("{}/gateway/payments", self.base))
+            .post(format!("{}/gateway/{path}", self.base))
             .header(MERCHANT_HEADER, &self.merchant_id)
             .header(SIGNATURE_HEADER, sign(&self.secret, &body))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -161,24 +171,14 @@ impl GatewayClient {
                 "yêu cầu hoàn tiền cần mã giao dịch, mã yêu cầu và số tiền".into(),
             ));
         }
-        let body = serde_json::to_vec(&RefundRequest {
+        let request = RefundRequest {
             merchant_id: self.merchant_id.clone(),
             request_id: request_id.to_string(),
             transaction_id: transaction_id.to_string(),
             amount_vnd,
             reason: reason.chars().take(DESCRIPTION_MAX_CHARS).collect(),
-        })
-        .map_err(|e| IntegrationError::Invalid(e.to_string()))?;
-        let resp = self
-            .http
-            .post(format!("{}/gateway/refunds", self.base))
-            .header(MERCHANT_HEADER, &self.merchant_id)
-            .header(SIGNATURE_HEADER, sign(&self.secret, &body))
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await?;
-        http::read_json(resp).await
+        };
+        self.signed_post("refunds", &request).await
     }
 
     /// The gateway's view of a session.

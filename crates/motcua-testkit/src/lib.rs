@@ -447,8 +447,8 @@ pub fn birth_form() -> Value {
     })
 }
 
-/// A citizen's submitted HT-01 dossier at Phan Đình Phùng; returns (id, code).
-pub async fn submitted_birth_dossier(citizen: &Api) -> (String, String) {
+/// A citizen's HT-01 draft at Phan Đình Phùng with a valid form (no file yet); its id.
+pub async fn birth_draft(citizen: &Api) -> String {
     let agency = citizen.agency_for("HT-01", "Phan Đình Phùng").await;
     let (status, body) = citizen
         .post(
@@ -457,7 +457,12 @@ pub async fn submitted_birth_dossier(citizen: &Api) -> (String, String) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = body["id"].as_str().unwrap().to_string();
+    body["id"].as_str().unwrap().to_string()
+}
+
+/// A citizen's submitted HT-01 dossier at Phan Đình Phùng; returns (id, code).
+pub async fn submitted_birth_dossier(citizen: &Api) -> (String, String) {
+    let id = birth_draft(citizen).await;
     let (status, body) = citizen
         .upload(
             &format!("/api/v1/dossiers/{id}/attachments"),

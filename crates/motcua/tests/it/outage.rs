@@ -136,15 +136,7 @@ async fn a_file_store_that_takes_no_files_is_named_and_uploads_get_503() {
     for server in own_servers(Default::default) {
         let name = server.name;
         let lan = Api::login(&server, LAN).await;
-        let agency = lan.agency_for("HT-01", "Phan Đình Phùng").await;
-        let (status, body) = lan
-            .post(
-                "/api/v1/dossiers",
-                json!({"procedure_code": "HT-01", "agency_id": agency, "form": birth_form()}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        let id = body["id"].as_str().unwrap().to_string();
+        let id = birth_draft(&lan).await;
 
         // The store's folder is gone and a plain file sits in its place.
         let files = server.data_dir.join("files");
