@@ -31,6 +31,7 @@ THREADS=${THREADS:-2}
 LOG_FILTER=${MOTCUA_LOG:-warn}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}
 BIN=${MOTCUA_BIN:-$ROOT/target/release/motcua}
+CEILING_BIN=${CEILING_BIN:-$ROOT/target/release/motcua-ceiling}
 LUA=$ROOT/bench/wrk/report.lua
 LOGIN=019195012345
 PASSWORD='MotCua@2026'
@@ -77,8 +78,8 @@ if [[ " ${BACKENDS[*]} " == *" postgres "* ]]; then
 fi
 
 if [[ -z ${MOTCUA_BIN:-} && ${SKIP_BUILD:-0} != 1 ]]; then
-  echo "== cargo build --release -p motcua"
-  (cd "$ROOT" && cargo build --release -p motcua)
+  echo "== cargo build --release -p motcua -p motcua-testkit (the ceilings tool)"
+  (cd "$ROOT" && cargo build --release -p motcua && cargo build --release -p motcua-testkit --bin motcua-ceiling)
 fi
 [[ -x $BIN ]] || die "no binary at $BIN"
 
@@ -200,6 +201,7 @@ measure() {
   else
     bad=$(field non2xx3xx)
   fi
+  RPS["$backend/$label"]=$rps
   RESULT_ROWS+=("$(printf '%-9s %-28s %8s %8s %8s %8s %5s %7s %5s %5s %5s %5s' \
     "$backend" "$label" "$rps" "$p50" "$p99" "$requests" "$bad" "$socket" "$cpu_srv" "$cpu_pg" "$cpu_wrk" "$cpu_other")")
 }
@@ -287,7 +289,52 @@ run_backend() {
   drop_db
 }
 
+# --- the machine's own ceilings, in the same run --------------------------------------------
+declare -A RPS CEILING
+measure_ceilings() {
+  [[ -x $CEILING_BIN ]] || die "no ceilings tool at $CEILING_BIN"
+  echo
+  echo "==================== ceilings ===================="
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$CEILING_BIN" empty --listen "127.0.0.1:$port" >/dev/null 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+  measure ceiling "empty axum handler" 200 "http://127.0.0.1:$port/"
+  stop_server
+  local secs
+  secs=$(seconds_of "$DURATION")
+  local line
+  line=$("$CEILING_BIN" commits --url "sqlite://$WORK/ceiling.db?mode=rwc" --seconds "$secs")
+  CEILING[sqlite]=$(sed -E 's/.*commits_per_s=([0-9]+).*/\1/' <<<"$line")
+  echo "SQLite durable single-row commits (WAL, synchronous=FULL, one writer): ${CEILING[sqlite]}/s"
+  if [[ " ${BACKENDS[*]} " == *" postgres "* ]]; then
+    local db=motcua_ceiling_$(date +%s)_$RANDOM
+    psql "$PG_ADMIN_URL" -qAtc "CREATE DATABASE $db" >/dev/null
+    line=$("$CEILING_BIN" commits --url "${PG_ADMIN_URL%/*}/$db" --seconds "$secs" --clients 1)
+    CEILING[postgres]=$(sed -E 's/.*commits_per_s=([0-9]+).*/\1/' <<<"$line")
+    line=$("$CEILING_BIN" commits --url "${PG_ADMIN_URL%/*}/$db" --seconds "$secs" --clients "$CONNECTIONS")
+    CEILING[postgres_concurrent]=$(sed -E 's/.*commits_per_s=([0-9]+).*/\1/' <<<"$line")
+    psql "$PG_ADMIN_URL" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+    echo "PostgreSQL durable single-row commits: ${CEILING[postgres]}/s one at a time, ${CEILING[postgres_concurrent]}/s from $CONNECTIONS connections"
+  fi
+}
+measure_ceilings
+
 for b in "${BACKENDS[@]}"; do run_backend "$b"; done
+
+# Each figure against the ceiling it is judged by (reads: the empty handler; submissions: the
+# backend's durable single-row commits one at a time).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }'; }
+RATIOS=()
+empty=${RPS["ceiling/empty axum handler"]:-0}
+RATIOS+=("ceilings: empty axum handler $empty req/s; SQLite ${CEILING[sqlite]:-?} commits/s$([[ -n ${CEILING[postgres]:-} ]] && echo "; PostgreSQL ${CEILING[postgres]} commits/s one at a time (${CEILING[postgres_concurrent]} from $CONNECTIONS connections)")")
+for b in "${BACKENDS[@]}"; do
+  for label in "GET /status?code= (HTML)" "GET /api/v1/status/{code}"; do
+    RATIOS+=("$b · $label: $(ratio "${RPS["$b/$label"]:-0}" "$empty")× the empty handler (target ≥ 0.3×)")
+  done
+  RATIOS+=("$b · POST /api/v1/dossiers: $(ratio "${RPS["$b/POST /api/v1/dossiers"]:-0}" "${CEILING[$b]:-0}")× the durable commit ceiling (target ≥ 0.5×)")
+done
 
 # --- summary ------------------------------------------------------------------------------
 mkdir -p "$ROOT/bench/results"
@@ -308,6 +355,7 @@ report=$ROOT/bench/results/$stamp.txt
   echo "srv% / pg% / wrk% / oth% = CPU during the run of the server / of all PostgreSQL processes / of wrk /"
   echo "of everything else (kernel softirq time for loopback traffic included), in % of one core"
   echo "(the machine has $(nproc) cores = $(($(nproc) * 100)) %); a large oth% means other work skewed that row"
+  printf '%s\n' "${RATIOS[@]}"
   printf '%s\n' "${NOTES[@]}"
 } >"$report"
 echo
