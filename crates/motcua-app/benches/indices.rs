@@ -218,6 +218,8 @@ fn bench_backend(c: &mut Criterion, name: &str, database_url: Option<String>) {
             cutoff: None,
             integrations: Default::default(),
             pool: Default::default(),
+            files_url: None,
+            files_keys: None,
         };
         let app = App::open(&config).await.unwrap();
         app.seed_demo().await.unwrap();

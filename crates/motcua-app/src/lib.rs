@@ -85,6 +85,13 @@ pub struct Config {
     pub integrations: Integrations,
     /// Database connections and how long a request waits for one before it is answered 503.
     pub pool: PoolOptions,
+    /// Where attachments, results and slips are kept: `file:///path` or
+    /// `s3://bucket?endpoint=…`; default the `files` folder in `data_dir`. Nodes that share a
+    /// database share this too.
+    pub files_url: Option<String>,
+    /// The object store's access key and secret key (else `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY`).
+    pub files_keys: Option<(String, String)>,
 }
 
 /// Where the outside systems answer; each one left out is simply not used (the demo points them
@@ -172,7 +179,18 @@ impl App {
         });
         let db = Db::connect_with(&url, config.pool).await?;
         db.migrate().await?;
-        let files = FileStore::local(&config.data_dir.join("files"), vault.clone())?;
+        let files = match &config.files_url {
+            Some(url) => FileStore::open(
+                url,
+                config
+                    .files_keys
+                    .as_ref()
+                    .map(|(a, s)| (a.as_str(), s.as_str())),
+                vault.clone(),
+            )
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+            None => FileStore::local(&config.data_dir.join("files"), vault.clone())?,
+        };
         let app = App {
             db,
             files,

@@ -71,7 +71,75 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Why a files URL was refused.
+#[derive(Debug, Error)]
+#[error("--files-url {url}: {why}")]
+pub struct FilesUrlError {
+    pub url: String,
+    pub why: String,
+}
+
 impl FileStore {
+    /// The store a URL names: `file:///path` (a local folder) or
+    /// `s3://bucket?endpoint=http://host:port&region=…` (any S3-compatible store; the keys are
+    /// `keys` (access key, secret key) or else `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`,
+    /// never the URL). Several nodes share attachments by sharing the bucket.
+    pub fn open(
+        url: &str,
+        keys: Option<(&str, &str)>,
+        vault: Arc<Vault>,
+    ) -> Result<Self, FilesUrlError> {
+        let refuse = |why: &str| FilesUrlError {
+            url: url.to_string(),
+            why: why.to_string(),
+        };
+        if let Some(path) = url.strip_prefix("file://") {
+            if !path.starts_with('/') {
+                return Err(refuse(
+                    "cần đường dẫn tuyệt đối, ví dụ file:///var/lib/motcua/files",
+                ));
+            }
+            return FileStore::local(Path::new(path), vault).map_err(|e| refuse(&e.to_string()));
+        }
+        let Some(rest) = url.strip_prefix("s3://") else {
+            return Err(refuse("chỉ nhận file:///… hoặc s3://bucket?endpoint=…"));
+        };
+        let (bucket, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let bucket = bucket.trim_end_matches('/');
+        if bucket.is_empty() || bucket.contains('/') {
+            return Err(refuse("thiếu tên bucket (s3://bucket?endpoint=…)"));
+        }
+        let mut builder = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_region("us-east-1");
+        if let Some((access, secret)) = keys {
+            builder = builder
+                .with_access_key_id(access)
+                .with_secret_access_key(secret);
+        }
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("endpoint", e)) => {
+                    builder = builder
+                        .with_endpoint(e)
+                        .with_allow_http(e.starts_with("http://"));
+                }
+                Some(("region", r)) => builder = builder.with_region(r),
+                _ => {
+                    return Err(refuse(&format!(
+                        "không hiểu tham số «{pair}» (endpoint, region)"
+                    )));
+                }
+            }
+        }
+        let store = builder.build().map_err(|e| refuse(&e.to_string()))?;
+        Ok(FileStore {
+            store: Arc::new(store),
+            vault,
+            max_bytes: DEFAULT_MAX_BYTES,
+        })
+    }
+
     /// A store in a local folder (created if missing).
     pub fn local(root: &Path, vault: Arc<Vault>) -> Result<Self, FileError> {
         std::fs::create_dir_all(root).map_err(|e| {

@@ -23,6 +23,8 @@ pub async fn apps() -> Vec<(App, Config, tempfile::TempDir)> {
             cutoff: None,
             integrations: Default::default(),
             pool: Default::default(),
+            files_url: None,
+            files_keys: None,
         };
         let app = App::open(&config).await.unwrap();
         app.seed_demo().await.unwrap();

@@ -109,6 +109,17 @@ struct StoreArgs {
     /// Seconds a request waits for a free database connection before it is answered 503.
     #[arg(long, env = "MOTCUA_DB_WAIT", default_value_t = 5.0)]
     db_wait: f64,
+    /// Where attachments and results are kept: file:///path or s3://bucket?endpoint=http://…
+    /// (keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY); default DATA/files. Nodes that
+    /// share a database must share this too.
+    #[arg(long, env = "MOTCUA_FILES_URL")]
+    files_url: Option<String>,
+    /// The object store's access key (else AWS_ACCESS_KEY_ID).
+    #[arg(long, env = "MOTCUA_FILES_ACCESS_KEY", requires = "files_secret_key")]
+    files_access_key: Option<String>,
+    /// The object store's secret key (else AWS_SECRET_ACCESS_KEY).
+    #[arg(long, env = "MOTCUA_FILES_SECRET_KEY", hide_env_values = true)]
+    files_secret_key: Option<String>,
 }
 
 fn parse_time(s: &str) -> Result<jiff::civil::Time, String> {
@@ -226,6 +237,11 @@ impl StoreArgs {
                 max_connections: self.db_connections.max(1),
                 acquire_timeout: std::time::Duration::from_secs_f64(self.db_wait.clamp(0.1, 600.0)),
             },
+            files_url: self.files_url.clone(),
+            files_keys: self
+                .files_access_key
+                .clone()
+                .zip(self.files_secret_key.clone()),
         }
     }
 }
@@ -293,6 +309,8 @@ async fn calendar_of(store: OptionalStore) -> anyhow::Result<std::sync::Arc<Cale
         cutoff: store.cutoff,
         integrations: Default::default(),
         pool: Default::default(),
+        files_url: None,
+        files_keys: None,
     };
     let app = App::open(&config).await.context("opening the database")?;
     let calendar = app.calendar();

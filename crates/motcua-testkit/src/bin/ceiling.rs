@@ -55,15 +55,9 @@ async fn main() {
             let sqlite = url.starts_with("sqlite:");
             let mut setup = sqlx::AnyConnection::connect(&url).await.unwrap();
             if sqlite {
-                setup
-                    .execute("PRAGMA journal_mode = WAL")
-                    .await
-                    .unwrap();
+                setup.execute("PRAGMA journal_mode = WAL").await.unwrap();
             }
-            setup
-                .execute("DROP TABLE IF EXISTS ceiling")
-                .await
-                .unwrap();
+            setup.execute("DROP TABLE IF EXISTS ceiling").await.unwrap();
             setup
                 .execute("CREATE TABLE ceiling (id BIGINT PRIMARY KEY, note TEXT NOT NULL)")
                 .await

@@ -121,6 +121,8 @@ async fn the_server_overrides_apply_when_a_data_folder_is_given() {
         cutoff: None,
         integrations: Default::default(),
         pool: Default::default(),
+        files_url: None,
+        files_keys: None,
     };
     let app = App::open(&config).await.unwrap();
     app.seed_demo().await.unwrap();

@@ -15,6 +15,7 @@ mod integrity;
 mod journey;
 mod nodes;
 mod notices;
+mod object_store;
 mod once_only;
 mod outage;
 mod outbox;
