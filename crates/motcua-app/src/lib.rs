@@ -144,6 +144,8 @@ pub struct App {
     cache_seen: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// This process among the nodes sharing the database, drawn at start.
     node_id: Arc<str>,
+    /// What every dossier event sets off, registered once (see `dossiers::funnel`).
+    reactions: &'static [dossiers::funnel::Reaction],
 }
 
 impl std::fmt::Debug for App {
@@ -206,6 +208,7 @@ impl App {
             notifier: notices::Notifier::new(&config.integrations)?,
             cache_seen: Default::default(),
             node_id: Arc::from(new_id()),
+            reactions: dossiers::funnel::REACTIONS,
         };
         app.heartbeat().await?;
         app.reload_catalog().await?;

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::dossiers::funnel::Change;
 use crate::views::ts;
 use crate::{App, AppError, CurrentUser, ProcedureView, Result, new_id, now_micros};
 
@@ -592,18 +593,23 @@ impl App {
         {
             data["agency"] = json!(a.name);
         }
+        let recorded = Change {
+            process: Some(&change),
+            actor: Some((user, user.role)),
+            reason: ev.reason.as_deref(),
+            ..Change::plain(
+                &d,
+                kind,
+                crate::dossiers::record(user, &ev, now, Some(data)),
+            )
+        };
+        let before = self.before(&d, kind).await?;
         let mut tx = self.db.begin().await?;
-        tx.append_event(
-            &d.id,
-            d.last_seq,
-            &d.last_hash,
-            &crate::dossiers::record(user, &ev, now, Some(data)),
-            &Default::default(),
-        )
-        .await?;
-        tx.save_process_instance(&change.instance, &change.tasks)
-            .await?;
+        let (_, queued) = self.record(&mut tx, &recorded, &before).await?;
         tx.commit().await?;
+        if queued {
+            self.wake_notifier();
+        }
         Ok(consultation)
     }
 
@@ -635,17 +641,19 @@ impl App {
                 })
                 .map(|n| n.name.clone())
                 .collect();
+            let kind = motcua_domain::EventKind::StepOverdue;
+            let before = self.before(&d, kind).await?;
             let mut tx = self.db.begin().await?;
-            if !late.is_empty() {
-                let ev = motcua_domain::NewEvent::unchanged(
-                    motcua_domain::EventKind::StepOverdue,
-                    state,
-                );
+            if late.is_empty() {
+                // Only the timers moved: no event to tell of.
+                tx.save_process_instance(&change.instance, &change.tasks)
+                    .await?;
+            } else {
                 let record = motcua_store::NewEventRecord {
                     at: now,
                     actor_id: "system".into(),
                     actor_role: "system".into(),
-                    kind: ev.kind.as_str().into(),
+                    kind: kind.as_str().into(),
                     from_state: Some(state.as_str().into()),
                     to_state: state.as_str().into(),
                     reason: None,
@@ -653,17 +661,12 @@ impl App {
                         json!({"step": late.join(", "), "process": change.effects}).to_string(),
                     ),
                 };
-                tx.append_event(
-                    &d.id,
-                    d.last_seq,
-                    &d.last_hash,
-                    &record,
-                    &Default::default(),
-                )
-                .await?;
+                let overdue = Change {
+                    process: Some(&change),
+                    ..Change::plain(&d, kind, record)
+                };
+                self.record(&mut tx, &overdue, &before).await?;
             }
-            tx.save_process_instance(&change.instance, &change.tasks)
-                .await?;
             tx.commit().await?;
             done += 1;
         }

@@ -40,6 +40,17 @@ fn quoted(reason: Option<&str>) -> String {
 
 /// The notice an event sends the applicant, or `None` when it is not theirs to know (internal
 /// steps) or they did it themselves.
+/// Whether an event of this kind is ever told to the applicant.
+pub fn tells_applicant(kind: EventKind) -> bool {
+    let facts = NoticeFacts {
+        code: "",
+        procedure: "",
+        reason: None,
+        due: None,
+    };
+    for_applicant(kind, facts).is_some()
+}
+
 pub fn for_applicant(kind: EventKind, f: NoticeFacts<'_>) -> Option<Notice> {
     let code = f.code;
     let due = f

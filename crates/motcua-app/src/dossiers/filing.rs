@@ -122,18 +122,16 @@ impl App {
         }
         let state = state_of(&d)?;
         let ev = NewEvent::unchanged(EventKind::FormUpdated, state);
-        let mut tx = self.db.begin().await?;
-        tx.append_event(
-            id,
-            d.last_seq,
-            &d.last_hash,
-            &record(user, &ev, now_micros(), None),
-            &DossierPatch {
+        let change = super::funnel::Change {
+            patch: DossierPatch {
                 form_sealed: Some(self.seal_form(&fresh)?),
                 ..Default::default()
             },
-        )
-        .await?;
+            ..super::funnel::Change::plain(&d, ev.kind, record(user, &ev, now_micros(), None))
+        };
+        let before = self.before(&d, ev.kind).await?;
+        let mut tx = self.db.begin().await?;
+        self.record(&mut tx, &change, &before).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -276,6 +274,7 @@ impl App {
         let name = clean_file_name(at.file_name);
         let attachment_id = new_id();
         let now = now_micros();
+        let before = self.before(d, ev.kind).await?;
         let mut tx = self.db.begin().await?;
         tx.insert_attachment(
             &d.id,
@@ -297,15 +296,11 @@ impl App {
         if let Some(doc) = at.reused_document {
             data["reused_document"] = json!(doc);
         }
-        tx.append_event(
-            &d.id,
-            d.last_seq,
-            &d.last_hash,
-            &record(user, ev, now, Some(data)),
-            patch,
-        )
-        .await?;
-        tx.refresh_dossier_index(&d.id).await?;
+        let change = super::funnel::Change {
+            patch: patch.clone(),
+            ..super::funnel::Change::plain(d, ev.kind, record(user, ev, now, Some(data)))
+        };
+        self.record(&mut tx, &change, &before).await?;
         tx.commit().await?;
         Ok(attachment_id)
     }

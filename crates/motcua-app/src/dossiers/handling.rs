@@ -50,8 +50,15 @@ impl App {
             ));
         }
         let now = now_micros();
-        let procedure = self.procedure_of(&d).await?;
-        let applicant = self.applicant_for_outside(&d).await?;
+        let kind = EventKind::Acted(cmd.action);
+        // Everything the transaction needs is read before it begins (it may hold no second
+        // connection); what changes meanwhile bumps the dossier's sequence, and the append
+        // then refuses with a conflict.
+        let before = self.before(&d, kind).await?;
+        let procedure = match &before.procedure {
+            Some(p) => p.clone(),
+            None => self.procedure_of(&d).await?,
+        };
         let process = self
             .process_for_action(&d, &procedure, cmd.action, now)
             .await?;
@@ -64,23 +71,6 @@ impl App {
             Action::Approve => Some(self.signing_key(&d.agency_id).await?),
             _ => None,
         };
-        // Everything the transaction needs is read before it begins (it may hold no second
-        // connection); what changes meanwhile bumps the dossier's sequence, and the append
-        // below then refuses with a conflict.
-        let attachments = match cmd.action {
-            Action::Approve | Action::Receive | Action::ReturnResult => {
-                self.db.attachments(&d.id).await?
-            }
-            _ => Vec::new(),
-        };
-        let paid_online = applicant.is_some()
-            && self.notifier.portal.is_some()
-            && self
-                .db
-                .payments_of_dossier(&d.id)
-                .await?
-                .iter()
-                .any(|p| p.status == "paid");
         let mut tx = self.db.begin().await?;
         let mut code = d.code.clone();
         match cmd.action {
@@ -155,58 +145,21 @@ impl App {
             merged["process"] = change.effects.clone();
             data = Some(merged);
         }
-        let seq = tx
-            .append_event(
-                &d.id,
-                d.last_seq,
-                &d.last_hash,
-                &record(user, &ev, now, data),
-                &patch,
-            )
-            .await?;
-        if let Some(change) = &process {
-            tx.save_process_instance(&change.instance, &change.tasks)
-                .await?;
-        }
-        if let Some(key) = &signer {
-            self.sign_results(&mut tx, &d, &attachments, key, now)
-                .await?;
-        }
-        if let Some(corrected) = &extra.corrected {
-            self.record_correction(&mut tx, user, &d, corrected, seq, now)
-                .await?;
-        }
-        self.keep_documents(&mut tx, &d, &procedure, &attachments, cmd.action, now)
-            .await?;
-        for record in &extra.fetched {
-            tx.insert_registry_record(&self.tenant, record).await?;
-        }
-        let told = crate::notices::Told {
-            kind: EventKind::Acted(cmd.action),
-            seq,
-            code: code.as_deref(),
-            reason: ev.reason.as_deref(),
-            due_at: patch.due_at.or(d.due_at),
-        };
-        let synced = crate::portal::Synced {
-            action: cmd.action,
-            seq,
+        let change = super::funnel::Change {
+            d: &d,
+            kind,
+            record: record(user, &ev, now, data),
+            patch,
             to: ev.to,
-            at: now,
-            actor: user.role,
+            actor: Some((user, user.role)),
             reason: ev.reason.as_deref(),
             code: code.as_deref(),
-            patch: &patch,
-            paid_online,
+            process: process.as_ref(),
+            signer: signer.as_ref(),
+            fetched: &extra.fetched,
+            corrected: extra.corrected.as_ref(),
         };
-        let portal = self
-            .queue_portal(&mut tx, &d, &procedure, applicant.as_ref(), synced)
-            .await?;
-        let queued = self
-            .queue_notices(&mut tx, &d, &procedure, applicant.as_ref(), told)
-            .await?
-            || portal;
-        tx.refresh_dossier_index(&d.id).await?;
+        let (_, queued) = self.record(&mut tx, &change, &before).await?;
         tx.commit().await?;
         if queued {
             self.wake_notifier();

@@ -198,6 +198,7 @@ impl App {
 mod bulk;
 mod correction;
 pub(crate) mod filing;
+pub(crate) mod funnel;
 mod handling;
 mod intake;
 mod load;

@@ -10,10 +10,11 @@ use motcua_domain::EventKind;
 use motcua_domain::fees::{self, FeeLine, FeeQuote};
 use motcua_integrations::payment::{self, Callback, GatewayClient, PaymentStatus, SessionStatus};
 use motcua_integrations::vietqr::{self, VietQr};
-use motcua_store::{DossierPatch, DossierRow, NewEventRecord, PaymentRow, Settlement};
+use motcua_store::{DossierRow, NewEventRecord, PaymentRow, Settlement};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::dossiers::funnel::Change;
 use crate::dossiers::state_of;
 use crate::views::ts;
 use crate::{App, AppError, CurrentUser, Integrations, Result, new_id, now_micros};
@@ -429,12 +430,9 @@ impl App {
             receipt_no: receipt_no.as_deref(),
             now,
         };
-        let (procedure, applicant) = match outcome {
-            NoticeOutcome::Paid => (
-                Some(self.procedure_of(&d).await?),
-                self.applicant_for_outside(&d).await?,
-            ),
-            _ => (None, None),
+        let before = match outcome {
+            NoticeOutcome::Paid => Some(self.before(&d, EventKind::FeePaid).await?),
+            _ => None,
         };
         let mut tx = self.db.begin().await?;
         let payment_id = match &session_payment {
@@ -481,48 +479,32 @@ impl App {
             self.queue_refund(&mut tx, &order).await?;
             queued = true;
         }
-        if outcome == NoticeOutcome::Paid {
-            let state = state_of(&d)?.as_str().to_string();
-            let event = NewEventRecord {
-                at: now,
-                actor_id: "system".into(),
-                actor_role: "system".into(),
-                kind: EventKind::FeePaid.as_str().into(),
-                from_state: Some(state.clone()),
-                to_state: state,
-                reason: None,
-                data: Some(
-                    json!({
-                        "amount_vnd": n.amount_vnd,
-                        "payment_id": payment_id,
-                        "receipt_no": receipt_no,
-                    })
-                    .to_string(),
-                ),
-            };
-            let seq = tx
-                .append_event(
-                    &d.id,
-                    d.last_seq,
-                    &d.last_hash,
-                    &event,
-                    &DossierPatch::default(),
-                )
-                .await?;
-            let told = crate::notices::Told {
-                kind: EventKind::FeePaid,
-                seq,
-                code: None,
-                reason: None,
-                due_at: None,
-            };
-            if let Some(procedure) = &procedure {
-                queued = self
-                    .queue_notices(&mut tx, &d, procedure, applicant.as_ref(), told)
-                    .await?;
+        match &before {
+            Some(before) => {
+                let state = state_of(&d)?.as_str().to_string();
+                let event = NewEventRecord {
+                    at: now,
+                    actor_id: "system".into(),
+                    actor_role: "system".into(),
+                    kind: EventKind::FeePaid.as_str().into(),
+                    from_state: Some(state.clone()),
+                    to_state: state,
+                    reason: None,
+                    data: Some(
+                        json!({
+                            "amount_vnd": n.amount_vnd,
+                            "payment_id": payment_id,
+                            "receipt_no": receipt_no,
+                        })
+                        .to_string(),
+                    ),
+                };
+                let change = Change::plain(&d, EventKind::FeePaid, event);
+                queued |= self.record(&mut tx, &change, before).await?.1;
             }
+            // No event, but what the payments say moves the figures.
+            None => tx.refresh_dossier_index(&d.id).await?,
         }
-        tx.refresh_dossier_index(&d.id).await?;
         match tx.commit().await {
             Ok(()) => {
                 if queued {

@@ -7,10 +7,11 @@
 use motcua_domain::EventKind;
 use motcua_integrations::IntegrationError;
 use motcua_integrations::payment::Refund;
-use motcua_store::{DossierPatch, DossierRow, NewEventRecord, OutboxRow, Tx};
+use motcua_store::{DossierRow, NewEventRecord, OutboxRow, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::dossiers::funnel::Change;
 use crate::dossiers::state_of;
 use crate::{App, AppError, Result, new_id, now_micros};
 
@@ -99,8 +100,7 @@ impl App {
             .dossier(&self.tenant, &order.dossier_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let procedure = self.procedure_of(&d).await?;
-        let applicant = self.applicant_for_outside(&d).await?;
+        let before = self.before(&d, EventKind::FeeRefunded).await?;
         let now = now_micros();
         let state = state_of(&d)?.as_str().to_string();
         let mut tx = self.db.begin().await?;
@@ -110,42 +110,25 @@ impl App {
         {
             return Ok(()); // recorded by an earlier try
         }
-        let seq = tx
-            .append_event(
-                &d.id,
-                d.last_seq,
-                &d.last_hash,
-                &NewEventRecord {
-                    at: now,
-                    actor_id: "system".into(),
-                    actor_role: "system".into(),
-                    kind: EventKind::FeeRefunded.as_str().into(),
-                    from_state: Some(state.clone()),
-                    to_state: state,
-                    reason: None,
-                    data: Some(
-                        json!({
-                            "payment_id": order.payment_id,
-                            "refund_id": refund.refund_id,
-                            "amount_vnd": refund.amount_vnd,
-                        })
-                        .to_string(),
-                    ),
-                },
-                &DossierPatch::default(),
-            )
-            .await?;
-        let told = crate::notices::Told {
-            kind: EventKind::FeeRefunded,
-            seq,
-            code: None,
+        let event = NewEventRecord {
+            at: now,
+            actor_id: "system".into(),
+            actor_role: "system".into(),
+            kind: EventKind::FeeRefunded.as_str().into(),
+            from_state: Some(state.clone()),
+            to_state: state,
             reason: None,
-            due_at: None,
+            data: Some(
+                json!({
+                    "payment_id": order.payment_id,
+                    "refund_id": refund.refund_id,
+                    "amount_vnd": refund.amount_vnd,
+                })
+                .to_string(),
+            ),
         };
-        let queued = self
-            .queue_notices(&mut tx, &d, &procedure, applicant.as_ref(), told)
-            .await?;
-        tx.refresh_dossier_index(&d.id).await?;
+        let change = Change::plain(&d, EventKind::FeeRefunded, event);
+        let (_, queued) = self.record(&mut tx, &change, &before).await?;
         tx.commit().await?;
         if queued {
             self.wake_notifier();
