@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod chart;
 mod error;
+mod etag;
 mod export;
 mod fmt;
 pub mod idempotency;
@@ -258,6 +259,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
+        .layer(middleware::from_fn(etag::conditional_get))
         .layer(middleware::from_fn(log_request))
         .layer(CompressionLayer::new())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

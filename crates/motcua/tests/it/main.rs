@@ -4,6 +4,7 @@ mod authorization;
 mod binary;
 mod calendar_cli;
 mod concurrency;
+mod conditional;
 mod correction;
 mod documents;
 mod feedback;
