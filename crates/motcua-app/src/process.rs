@@ -632,7 +632,6 @@ impl App {
                 .fire_due(&mut instance, &env)
                 .map_err(step_error)?;
             let change = self.change(&model, &d, &instance, &effects, now)?;
-            let state = crate::dossiers::state_of(&d)?;
             let late: Vec<String> = effects
                 .iter()
                 .filter_map(|e| match e {
@@ -649,18 +648,8 @@ impl App {
                 tx.save_process_instance(&change.instance, &change.tasks)
                     .await?;
             } else {
-                let record = motcua_store::NewEventRecord {
-                    at: now,
-                    actor_id: "system".into(),
-                    actor_role: "system".into(),
-                    kind: kind.as_str().into(),
-                    from_state: Some(state.as_str().into()),
-                    to_state: state.as_str().into(),
-                    reason: None,
-                    data: Some(
-                        json!({"step": late.join(", "), "process": change.effects}).to_string(),
-                    ),
-                };
+                let data = json!({"step": late.join(", "), "process": change.effects});
+                let record = crate::dossiers::funnel::system_record(&d, kind, now, data);
                 let overdue = Change {
                     process: Some(&change),
                     ..Change::plain(&d, kind, record)

@@ -323,6 +323,26 @@ impl App {
     }
 }
 
+/// The record of an event the system itself writes (a fee paid, a refund, a step overdue):
+/// no person acted, the state stays.
+pub(crate) fn system_record(
+    d: &DossierRow,
+    kind: EventKind,
+    at: i64,
+    data: serde_json::Value,
+) -> NewEventRecord {
+    NewEventRecord {
+        at,
+        actor_id: "system".into(),
+        actor_role: "system".into(),
+        kind: kind.as_str().into(),
+        from_state: Some(d.state.clone()),
+        to_state: d.state.clone(),
+        reason: None,
+        data: Some(data.to_string()),
+    }
+}
+
 impl<'a> Change<'a> {
     /// A change that only records `record` (no new state, no process step, no signature):
     /// a file attached, a fee paid or given back, a step done.

@@ -10,11 +10,11 @@ use motcua_domain::EventKind;
 use motcua_domain::fees::{self, FeeLine, FeeQuote};
 use motcua_integrations::payment::{self, Callback, GatewayClient, PaymentStatus, SessionStatus};
 use motcua_integrations::vietqr::{self, VietQr};
-use motcua_store::{DossierRow, NewEventRecord, PaymentRow, Settlement};
+use motcua_store::{DossierRow, PaymentRow, Settlement};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::dossiers::funnel::Change;
+use crate::dossiers::funnel::{Change, system_record};
 use crate::dossiers::state_of;
 use crate::views::ts;
 use crate::{App, AppError, CurrentUser, Integrations, Result, new_id, now_micros};
@@ -481,24 +481,12 @@ impl App {
         }
         match &before {
             Some(before) => {
-                let state = state_of(&d)?.as_str().to_string();
-                let event = NewEventRecord {
-                    at: now,
-                    actor_id: "system".into(),
-                    actor_role: "system".into(),
-                    kind: EventKind::FeePaid.as_str().into(),
-                    from_state: Some(state.clone()),
-                    to_state: state,
-                    reason: None,
-                    data: Some(
-                        json!({
-                            "amount_vnd": n.amount_vnd,
-                            "payment_id": payment_id,
-                            "receipt_no": receipt_no,
-                        })
-                        .to_string(),
-                    ),
-                };
+                let data = json!({
+                    "amount_vnd": n.amount_vnd,
+                    "payment_id": payment_id,
+                    "receipt_no": receipt_no,
+                });
+                let event = system_record(&d, EventKind::FeePaid, now, data);
                 let change = Change::plain(&d, EventKind::FeePaid, event);
                 queued |= self.record(&mut tx, &change, before).await?.1;
             }

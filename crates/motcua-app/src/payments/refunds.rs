@@ -7,12 +7,11 @@
 use motcua_domain::EventKind;
 use motcua_integrations::IntegrationError;
 use motcua_integrations::payment::Refund;
-use motcua_store::{DossierRow, NewEventRecord, OutboxRow, Tx};
+use motcua_store::{DossierRow, OutboxRow, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::dossiers::funnel::Change;
-use crate::dossiers::state_of;
+use crate::dossiers::funnel::{Change, system_record};
 use crate::{App, AppError, Result, new_id, now_micros};
 
 /// The outbox channel of refunds.
@@ -102,7 +101,6 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let before = self.before(&d, EventKind::FeeRefunded).await?;
         let now = now_micros();
-        let state = state_of(&d)?.as_str().to_string();
         let mut tx = self.db.begin().await?;
         if !tx
             .refund_payment(&order.payment_id, &refund.refund_id, now)
@@ -110,23 +108,12 @@ impl App {
         {
             return Ok(()); // recorded by an earlier try
         }
-        let event = NewEventRecord {
-            at: now,
-            actor_id: "system".into(),
-            actor_role: "system".into(),
-            kind: EventKind::FeeRefunded.as_str().into(),
-            from_state: Some(state.clone()),
-            to_state: state,
-            reason: None,
-            data: Some(
-                json!({
-                    "payment_id": order.payment_id,
-                    "refund_id": refund.refund_id,
-                    "amount_vnd": refund.amount_vnd,
-                })
-                .to_string(),
-            ),
-        };
+        let data = json!({
+            "payment_id": order.payment_id,
+            "refund_id": refund.refund_id,
+            "amount_vnd": refund.amount_vnd,
+        });
+        let event = system_record(&d, EventKind::FeeRefunded, now, data);
         let change = Change::plain(&d, EventKind::FeeRefunded, event);
         let (_, queued) = self.record(&mut tx, &change, &before).await?;
         tx.commit().await?;
