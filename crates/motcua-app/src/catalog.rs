@@ -101,6 +101,8 @@ pub struct Catalog {
     pub procedures: Vec<ProcedureView>,
     pub agencies: Vec<AgencyRow>,
     by_code: HashMap<String, usize>,
+    /// Position of each current version by its id (what a dossier names).
+    by_id: HashMap<String, usize>,
     /// (agency key, name people know it by), by name.
     agency_choices: Vec<(String, String)>,
     /// The procedures' fields, by name.
@@ -140,6 +142,11 @@ impl Catalog {
         let index =
             SearchIndex::build(&docs).map_err(|e| AppError::Internal(format!("catalog: {e}")))?;
         Ok(Catalog {
+            by_id: procedures
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.clone(), i))
+                .collect(),
             by_code: procedures
                 .iter()
                 .enumerate()
@@ -155,6 +162,11 @@ impl Catalog {
 
     pub fn procedure(&self, code: &str) -> Option<&ProcedureView> {
         self.procedures.get(*self.by_code.get(code)?)
+    }
+
+    /// A current version by its id.
+    pub fn version(&self, id: &str) -> Option<&ProcedureView> {
+        self.procedures.get(*self.by_id.get(id)?)
     }
 
     /// The agencies procedures are filed with, as (key, name), for a filter list.

@@ -34,7 +34,10 @@ use motcua_vault::Vault;
 
 pub use catalog::{Catalog, ProcedureFilter, ProcedureView};
 pub use documents::DocumentView;
-pub use dossiers::{ApplicantInput, BulkOutcome, LoadRow, LoadView, MAX_BULK};
+pub use dossiers::{
+    ApplicantInput, BulkOutcome, DEFAULT_PAGE, LoadRow, LoadView, MAX_BULK, MAX_PAGE, Page,
+    PageRequest,
+};
 pub use error::{AppError, chain as error_chain};
 pub use feedback::{CauseView, FeedbackInput, FeedbackTarget, FeedbackView};
 pub use fetched::FetchedComponent;
@@ -215,6 +218,8 @@ impl App {
         app.reload_calendar().await?;
         // What was just read is at least as new as the versions now stored.
         app.refresh_shared_caches().await?;
+        // People from before search by name had its index (once, in batches).
+        while app.index_names(500).await? > 0 {}
         Ok(app)
     }
 

@@ -89,7 +89,11 @@ impl App {
         Ok(MyData {
             facts,
             flags: self.flags_of(&user.id).await?,
-            access: self.my_access_log(user).await?,
+            // The newest page; the API pages through the rest.
+            access: self
+                .my_access_log(user, &crate::PageRequest::default())
+                .await?
+                .items,
         })
     }
 

@@ -292,6 +292,10 @@ impl App {
                             display_name_sealed: self
                                 .vault
                                 .seal_text(&format!("{} – {name}", role.label())),
+                            name_tokens: crate::dossiers::name_tokens(
+                                &self.vault,
+                                &format!("{} – {name}", role.label()),
+                            ),
                             // A work mailbox, for the daily reminders (demo addresses).
                             profile_sealed: Some(self.vault.seal_text(
                                 &serde_json::json!({
@@ -320,6 +324,7 @@ impl App {
                     agency_id: None,
                     display_name_sealed: self.vault.seal_text(label),
                     profile_sealed: None,
+                    name_tokens: crate::dossiers::name_tokens(&self.vault, label),
                 },
                 now,
             )
@@ -349,6 +354,7 @@ impl App {
                     agency_id: None,
                     display_name_sealed: self.vault.seal_text(&person.full_name),
                     profile_sealed: Some(self.vault.seal_text(&profile)),
+                    name_tokens: crate::dossiers::name_tokens(&self.vault, &person.full_name),
                 },
                 now,
             )

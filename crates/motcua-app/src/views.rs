@@ -199,56 +199,18 @@ pub(crate) fn access_label(action: &str) -> &'static str {
 /// What an official narrows the work list to.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
-    /// Part of the dossier code, of the procedure's code or name, or the applicant's name (when
-    /// matched beforehand), any case or diacritics.
+    /// Part of the dossier code or of the procedure's code or name, or the beginnings of the
+    /// words of the applicant's name; any case or diacritics.
     pub q: Option<String>,
     pub urgency: Option<motcua_domain::urgency::Urgency>,
 }
 
-/// The work list, filtered, with how many lines of each urgency the whole list has.
+/// A page of the work list, filtered, with how many lines of each urgency the whole list has.
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueView {
     pub lines: Vec<DossierLine>,
     pub counts: Vec<(motcua_domain::urgency::Urgency, &'static str, usize)>,
     pub total: usize,
-}
-
-impl QueueFilter {
-    /// Keeps the lines that match, in their order; counts on the whole list.
-    pub fn apply(&self, all: Vec<DossierLine>) -> QueueView {
-        use motcua_domain::urgency::Urgency;
-        let counts = Urgency::ALL
-            .into_iter()
-            .map(|u| (u, u.label(), all.iter().filter(|l| l.urgency == u).count()))
-            .filter(|(_, _, n)| *n > 0)
-            .collect();
-        let total = all.len();
-        let needle = self
-            .q
-            .as_deref()
-            .map(motcua_domain::text::fold)
-            .filter(|q| !q.is_empty());
-        let lines = all
-            .into_iter()
-            .filter(|l| self.urgency.is_none_or(|u| l.urgency == u))
-            .filter(|l| {
-                // A line whose applicant's name matched (see `App::match_applicant_names`).
-                l.applicant_name.is_some()
-                    || needle.as_deref().is_none_or(|q| {
-                        [
-                            l.code.as_deref().unwrap_or_default(),
-                            &l.procedure_code,
-                            &l.procedure_name,
-                        ]
-                        .iter()
-                        .any(|hay| motcua_domain::text::fold(hay).contains(q))
-                    })
-            })
-            .collect();
-        QueueView {
-            lines,
-            counts,
-            total,
-        }
-    }
+    /// The cursor of the next page, when there is more.
+    pub next: Option<String>,
 }

@@ -89,6 +89,51 @@ pub fn urgency(
     }
 }
 
+/// Where a running deadline changes urgency, seen at `now`: dues before `now` are overdue,
+/// before `today_ends` due today, before `soon_ends` due soon, later on time. A store can then
+/// count and filter a work list by ranges of the due instant instead of line by line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub now: Timestamp,
+    pub today_ends: Timestamp,
+    pub soon_ends: Timestamp,
+}
+
+/// The [`Bounds`] that [`urgency`] draws at `now` (it depends on the due's date only, after
+/// today).
+pub fn bounds(cal: &Calendar, now: Timestamp) -> Bounds {
+    let today = calendar::local_date(now);
+    let tomorrow = today.tomorrow().unwrap_or(today);
+    let mut day = tomorrow;
+    // Two working days ahead is at most a few weeks of holidays away; stop in any case.
+    for _ in 0..400 {
+        if cal.working_days_between(now, calendar::start_of_day(day)) > DUE_SOON_WORKING_DAYS {
+            break;
+        }
+        day = day.tomorrow().unwrap_or(day);
+    }
+    Bounds {
+        now,
+        today_ends: calendar::start_of_day(tomorrow),
+        soon_ends: calendar::start_of_day(day),
+    }
+}
+
+impl Bounds {
+    /// The urgency of a running, unpaused deadline `due`: the same as [`urgency`] gives.
+    pub fn of(&self, due: Timestamp) -> Urgency {
+        if due < self.now {
+            Urgency::Overdue
+        } else if due < self.today_ends {
+            Urgency::DueToday
+        } else if due < self.soon_ends {
+            Urgency::DueSoon
+        } else {
+            Urgency::OnTime
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +180,40 @@ mod tests {
         );
         assert!(Urgency::Overdue < Urgency::DueToday && Urgency::OnTime < Urgency::NoDeadline);
         assert_eq!(Urgency::parse("due_soon"), Some(Urgency::DueSoon));
+    }
+
+    #[test]
+    fn bounds_draw_the_same_urgency_as_the_dossier_by_dossier_rule() {
+        // A holiday on Wednesday pushes "due soon" a day further.
+        let cal = Calendar::vietnam(&calendar::Overrides {
+            days_off: vec![calendar::Holiday {
+                date: jiff::civil::date(2026, 12, 2),
+                name: "Nghỉ thử".into(),
+            }],
+            working_days: Vec::new(),
+        });
+        for now in [
+            at("2026-11-30T02:00:00Z"), // Monday morning
+            at("2026-12-04T16:59:59Z"), // Friday, a second before midnight in Vietnam
+            at("2026-12-05T03:00:00Z"), // Saturday
+        ] {
+            let b = bounds(&cal, now);
+            let mut due = now
+                .checked_sub(jiff::SignedDuration::from_hours(30))
+                .unwrap();
+            let end = now
+                .checked_add(jiff::SignedDuration::from_hours(24 * 20))
+                .unwrap();
+            while due < end {
+                assert_eq!(
+                    b.of(due),
+                    urgency(&cal, DossierState::Received, Some(due), now),
+                    "now {now}, due {due}"
+                );
+                due = due
+                    .checked_add(jiff::SignedDuration::from_mins(37))
+                    .unwrap();
+            }
+        }
     }
 }

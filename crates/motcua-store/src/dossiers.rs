@@ -106,6 +106,19 @@ pub struct DossierListRow {
     pub applicant_id: String,
 }
 
+/// A dossier as its public status shows it (no personal data).
+#[derive(Debug, Clone)]
+pub struct PublicTrack {
+    pub procedure_id: String,
+    pub agency_id: String,
+    pub state: String,
+    pub submitted_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// (instant, kind) of each event, oldest first.
+    pub events: Vec<(i64, String)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct EventRow {
     pub seq: i64,
@@ -470,6 +483,35 @@ impl Db {
         self.dossier_where(tenant, "id", id).await
     }
 
+    /// What the public status of a dossier shows, in one round trip: the dossier's state and
+    /// dates, and each event's instant and kind, oldest first.
+    pub async fn public_track(&self, tenant: &str, code: &str) -> Result<Option<PublicTrack>> {
+        let rows = sqlx::query(
+            "SELECT d.procedure_id, d.agency_id, d.state, d.submitted_at, d.due_at, d.finished_at, \
+             e.at, e.kind FROM dossiers d JOIN dossier_events e ON e.dossier_id = d.id \
+             WHERE d.tenant_id = $1 AND d.code = $2 ORDER BY e.seq",
+        )
+        .bind(tenant)
+        .bind(code)
+        .fetch_all(self.reader()?)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        Ok(Some(PublicTrack {
+            procedure_id: col(first, "procedure_id")?,
+            agency_id: col(first, "agency_id")?,
+            state: col(first, "state")?,
+            submitted_at: col(first, "submitted_at")?,
+            due_at: col(first, "due_at")?,
+            finished_at: col(first, "finished_at")?,
+            events: rows
+                .iter()
+                .map(|r| Ok((col(r, "at")?, col(r, "kind")?)))
+                .collect::<Result<_>>()?,
+        }))
+    }
+
     pub async fn dossier_by_code(&self, tenant: &str, code: &str) -> Result<Option<DossierRow>> {
         self.dossier_where(tenant, "code", code).await
     }
@@ -524,25 +566,6 @@ impl Db {
             .fetch_optional(self.reader()?)
             .await?;
         row.as_ref().map(dossier).transpose()
-    }
-
-    /// The applicant's own dossiers, most recently changed first.
-    pub async fn dossiers_of_applicant(
-        &self,
-        tenant: &str,
-        applicant_id: &str,
-        limit: i64,
-    ) -> Result<Vec<DossierListRow>> {
-        let sql = format!(
-            "{LIST_SELECT} WHERE d.tenant_id = $1 AND d.applicant_id = $2 ORDER BY d.updated_at DESC LIMIT $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(tenant)
-            .bind(applicant_id)
-            .bind(limit)
-            .fetch_all(self.reader()?)
-            .await?;
-        rows.iter().map(list_row).collect()
     }
 
     /// An agency's dossiers in the given states, what is due first on top.

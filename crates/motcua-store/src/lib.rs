@@ -11,6 +11,7 @@ mod flags;
 mod guard;
 mod idempotency;
 mod indices;
+mod lists;
 mod outbox;
 mod payments;
 mod people;
@@ -31,7 +32,8 @@ pub use catalog::{AgencyRow, ProcedureRow};
 pub use documents::PersonalDocumentRow;
 pub use dossiers::{
     AttachmentRow, ChainBreak, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH,
-    NewAttachment, NewDossier, NewEventRecord, chain_is_intact, event_hash, first_break,
+    NewAttachment, NewDossier, NewEventRecord, PublicTrack, chain_is_intact, event_hash,
+    first_break,
 };
 pub use feedback::{FeedbackListRow, FeedbackRow, FeedbackTiming};
 pub use flags::FactFlagRow;
@@ -40,6 +42,7 @@ pub use idempotency::{
     Claim, IdempotencyRow, carrying, claimed_resource, current_claim, note_resource, with_claim,
 };
 pub use indices::{IndexScope, IndexSums, MonthSums, OpenNow};
+pub use lists::{Classes, QueueCounts, QueueFilter, QueueKey, QueueScope, RecentKey, TextMatch};
 pub use outbox::{DeadLetterRow, OutboxRow};
 pub use payments::{PaymentRow, Settlement};
 pub use people::{AccessLogEntry, NewUser, SessionRow, UserRow};

@@ -14,6 +14,8 @@ pub struct NewUser {
     pub agency_id: Option<String>,
     pub display_name_sealed: String,
     pub profile_sealed: Option<String>,
+    /// Blind-index tokens of the name's words and their beginnings (for search by name).
+    pub name_tokens: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +66,23 @@ fn user(row: &AnyRow) -> Result<UserRow> {
     })
 }
 
+impl Db {
+    /// People who have no name tokens yet (created before search by name had them), a batch
+    /// at a time: their id and sealed name.
+    pub async fn users_without_name_tokens(&self, limit: i64) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.display_name_sealed FROM users u WHERE NOT EXISTS \
+             (SELECT 1 FROM name_tokens n WHERE n.user_id = u.id) ORDER BY u.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.reader()?)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((col(r, "id")?, col(r, "display_name_sealed")?)))
+            .collect()
+    }
+}
+
 impl Tx {
     pub async fn insert_user(&mut self, tenant: &str, u: &NewUser, now: i64) -> Result<()> {
         sqlx::query(
@@ -82,6 +101,25 @@ impl Tx {
         .bind(now)
         .execute(&mut *self.inner)
         .await?;
+        self.set_name_tokens(&u.id, &u.name_tokens).await
+    }
+
+    /// Replaces a person's name tokens.
+    pub async fn set_name_tokens(&mut self, user_id: &str, tokens: &[String]) -> Result<()> {
+        sqlx::query("DELETE FROM name_tokens WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *self.inner)
+            .await?;
+        let mut unique: Vec<&String> = tokens.iter().collect();
+        unique.sort();
+        unique.dedup();
+        for t in unique {
+            sqlx::query("INSERT INTO name_tokens (user_id, token) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(t)
+                .execute(&mut *self.inner)
+                .await?;
+        }
         Ok(())
     }
 
@@ -221,18 +259,24 @@ impl Db {
         insert_access(self.writer()?, e).await
     }
 
-    /// Accesses to one person's data, newest first, with the code of the dossier concerned.
+    /// Accesses to one person's data, newest first, with the code of the dossier concerned;
+    /// a page resumes after the (instant, id) of the last line of the one before.
     pub async fn access_log_for_subject(
         &self,
         subject_user_id: &str,
+        after: Option<(i64, &str)>,
         limit: i64,
     ) -> Result<Vec<(AccessLogEntry, Option<String>)>> {
+        let (at, id) = after.unwrap_or((i64::MAX, ""));
         let rows = sqlx::query(
             "SELECT l.id, l.at, l.actor_id, l.actor_role, l.subject_user_id, l.dossier_id, l.action, \
              l.purpose, d.code FROM access_log l LEFT JOIN dossiers d ON d.id = l.dossier_id \
-             WHERE l.subject_user_id = $1 ORDER BY l.at DESC LIMIT $2",
+             WHERE l.subject_user_id = $1 AND (l.at < $2 OR (l.at = $2 AND l.id < $3)) \
+             ORDER BY l.at DESC, l.id DESC LIMIT $4",
         )
         .bind(subject_user_id)
+        .bind(at)
+        .bind(id)
         .bind(limit)
         .fetch_all(self.reader()?)
         .await?;

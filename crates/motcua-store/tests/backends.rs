@@ -89,6 +89,7 @@ async fn seed(db: &Db) {
             agency_id: None,
             display_name_sealed: "sealed".into(),
             profile_sealed: None,
+            name_tokens: vec!["tok-lan".into(), "tok-nguyen".into()],
         },
         1,
     )
@@ -183,7 +184,17 @@ async fn events_and_state_are_written_together_and_chained() {
                 .is_empty()
         );
         assert_eq!(
-            db.dossiers_of_applicant("t", "u1", 10).await.unwrap().len(),
+            db.applicant_page(
+                "t",
+                "u1",
+                &motcua_store::Classes::default(),
+                &motcua_store::QueueFilter::default(),
+                None,
+                10
+            )
+            .await
+            .unwrap()
+            .len(),
             1
         );
     }

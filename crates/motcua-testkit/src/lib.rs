@@ -362,6 +362,34 @@ impl Api {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Every page of a paged list: follows `Link: <…>; rel="next"` to the end and answers the
+    /// lines of all pages as one JSON array, and how many pages there were.
+    pub async fn get_all(&self, path: &str) -> (Value, usize) {
+        let (mut lines, mut pages, mut next) = (Vec::new(), 0, Some(path.to_string()));
+        while let Some(path) = next.take() {
+            let res = self
+                .http
+                .get(self.url(&path))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            next = res
+                .headers()
+                .get(reqwest::header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix('<'))
+                .and_then(|v| v.split_once(">; rel=\"next\""))
+                .map(|(href, _)| href.to_string());
+            let page: Value = res.json().await.unwrap();
+            lines.extend(page.as_array().unwrap().iter().cloned());
+            pages += 1;
+            assert!(pages < 1_000, "the pages of {path} never end");
+        }
+        (Value::Array(lines), pages)
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let res = self
             .http

@@ -124,6 +124,7 @@ async fn database(dir: &std::path::Path) -> (Db, String) {
             agency_id: None,
             display_name_sealed: "x".into(),
             profile_sealed: None,
+            name_tokens: Vec::new(),
         },
         0,
     )

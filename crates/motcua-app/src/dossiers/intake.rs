@@ -213,6 +213,7 @@ impl App {
                     role: Role::Citizen.as_str().into(),
                     agency_id: None,
                     display_name_sealed: self.vault.seal_text(display_name),
+                    name_tokens: super::lists::name_tokens(&self.vault, display_name),
                     profile_sealed: Some(self.vault.seal_text(&profile.to_string())),
                 },
                 now_micros(),

@@ -2,7 +2,7 @@
 //! procedure and urgency, with the overdue ones listed, so work can be moved before it is late.
 //! Also the work list's search by the applicant's name, whose names are stored sealed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use motcua_domain::urgency::Urgency;
 use serde::Serialize;
@@ -138,50 +138,5 @@ impl App {
             due_soon,
             total,
         })
-    }
-
-    /// Fills in the applicant's name on the work-list lines whose applicant's name contains all
-    /// the words of `query` (any case, any diacritics); each dossier whose name is shown is
-    /// recorded in its applicant's access log. Officials only, on their own work list.
-    pub async fn match_applicant_names(
-        &self,
-        user: &CurrentUser,
-        lines: &mut [DossierLine],
-        query: &str,
-    ) -> Result<()> {
-        if !user.role.is_official() {
-            return Ok(());
-        }
-        let words = text::query_words(query);
-        if words.is_empty() {
-            return Ok(());
-        }
-        let mut names: HashMap<String, Option<String>> = HashMap::new();
-        for l in lines.iter_mut() {
-            if !names.contains_key(&l.applicant_id) {
-                let name = match self.db.user(&l.applicant_id).await? {
-                    Some(u) => Some(self.open_text(&u.display_name_sealed)?),
-                    None => None,
-                };
-                names.insert(l.applicant_id.clone(), name);
-            }
-            let Some(Some(name)) = names.get(&l.applicant_id) else {
-                continue;
-            };
-            if text::matches_all_words(&text::fold(name), &words) {
-                l.applicant_name = Some(name.clone());
-            }
-        }
-        for l in lines.iter().filter(|l| l.applicant_name.is_some()) {
-            self.log_access_to(
-                user,
-                &l.applicant_id,
-                &l.id,
-                "search_by_name",
-                "Tìm hồ sơ theo tên người nộp trong danh sách công việc",
-            )
-            .await?;
-        }
-        Ok(())
     }
 }

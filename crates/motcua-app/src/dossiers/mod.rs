@@ -119,7 +119,12 @@ impl App {
         }
     }
 
+    /// The procedure version a dossier was filed under: from the catalog when it is the current
+    /// one (versions never change once written), else read.
     pub(crate) async fn procedure_of(&self, d: &DossierRow) -> Result<ProcedureView> {
+        if let Some(p) = self.catalog().version(&d.procedure_id) {
+            return Ok(p.clone());
+        }
         let row = self
             .db
             .procedure(&self.tenant, &d.procedure_id)
@@ -201,10 +206,13 @@ pub(crate) mod filing;
 pub(crate) mod funnel;
 mod handling;
 mod intake;
+mod lists;
 mod load;
 mod pulled;
 mod reading;
 
 pub use bulk::{BulkOutcome, MAX_BULK};
 pub use intake::ApplicantInput;
+pub(crate) use lists::name_tokens;
+pub use lists::{DEFAULT_PAGE, MAX_PAGE, Page, PageRequest};
 pub use load::{LoadRow, LoadView};

@@ -149,84 +149,47 @@ impl App {
         Ok(names)
     }
 
-    /// Who looked at the citizen's personal data, when and why (newest first).
-    pub async fn my_access_log(&self, user: &CurrentUser) -> Result<Vec<AccessView>> {
+    /// A page of who looked at the citizen's personal data, when and why (newest first).
+    pub async fn my_access_log(
+        &self,
+        user: &CurrentUser,
+        page: &super::PageRequest,
+    ) -> Result<super::Page<AccessView>> {
         if user.role != Role::Citizen {
             return Err(AppError::Forbidden(
                 "Trang này dành cho người dân, doanh nghiệp.".into(),
             ));
         }
-        let rows = self.db.access_log_for_subject(&user.id, 200).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(e, code)| AccessView {
-                at: ts(e.at),
-                actor_role: Role::parse(&e.actor_role).map(Role::label).unwrap_or(""),
-                action: access_label(&e.action),
-                purpose: e.purpose,
-                dossier_code: code,
-            })
-            .collect())
-    }
-
-    /// A citizen's own dossiers.
-    pub async fn my_dossiers(&self, user: &CurrentUser) -> Result<Vec<DossierLine>> {
-        if user.role != Role::Citizen {
-            return Err(AppError::Forbidden(
-                "Trang này dành cho người dân, doanh nghiệp.".into(),
-            ));
-        }
-        let rows = self
-            .db
-            .dossiers_of_applicant(&self.tenant, &user.id, 200)
-            .await?;
-        let (cal, now) = (self.calendar(), jiff::Timestamp::now());
-        Ok(rows.into_iter().map(|r| line(&cal, now, r)).collect())
-    }
-
-    /// The official's work: what their role acts on next in their agency, due first.
-    pub async fn work_queue(&self, user: &CurrentUser) -> Result<Vec<DossierLine>> {
-        let agency = match (&user.agency_id, user.role.is_official()) {
-            (Some(a), true) => a,
-            _ => {
-                return Err(AppError::Forbidden(
-                    "Trang này dành cho cán bộ, công chức.".into(),
-                ));
-            }
+        let limit = page.size()?;
+        let after = page.parts(2)?;
+        let after = match &after {
+            Some(p) => Some((super::lists::number(&p[0])?, p[1].as_str())),
+            None => None,
         };
-        let states: Vec<&str> = DossierState::ALL
-            .into_iter()
-            .filter(|s| {
-                let probe = DossierFacts {
-                    has_result: true,
-                    ..DossierFacts::in_state(*s)
-                };
-                // A correction of a returned result is not work waiting in a queue.
-                dossier::available_actions(probe, user.role, Relation::HandlingAgency)
-                    .into_iter()
-                    .any(|a| a != Action::CorrectResult)
-            })
-            .map(DossierState::as_str)
-            .collect();
         let mut rows = self
             .db
-            .dossiers_of_agency(&self.tenant, agency, &states, 500)
+            .access_log_for_subject(&user.id, after, limit + 1)
             .await?;
-        // Other agencies' dossiers waiting for this agency's opinion.
-        for r in self
-            .db
-            .dossiers_consulting(&self.tenant, agency, 200)
-            .await?
-        {
-            if !rows.iter().any(|x| x.id == r.id) {
-                rows.push(r);
-            }
-        }
-        let (cal, now) = (self.calendar(), jiff::Timestamp::now());
-        let mut lines: Vec<DossierLine> = rows.into_iter().map(|r| line(&cal, now, r)).collect();
-        // Most pressing first; within the same urgency, the nearest due date.
-        lines.sort_by_key(|l| (l.urgency, l.due_at.is_none(), l.due_at));
-        Ok(lines)
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last()
+                .map(|(e, _)| super::lists::cursor(&[&e.at.to_string(), &e.id]))
+        } else {
+            None
+        };
+        Ok(super::Page {
+            items: rows
+                .into_iter()
+                .map(|(e, code)| AccessView {
+                    at: ts(e.at),
+                    actor_role: Role::parse(&e.actor_role).map(Role::label).unwrap_or(""),
+                    action: access_label(&e.action),
+                    purpose: e.purpose,
+                    dossier_code: code,
+                })
+                .collect(),
+            next,
+        })
     }
 
     /// Progress of a dossier for anyone who holds its code: no personal data, no reasons.
@@ -235,19 +198,26 @@ impl App {
         if !code::looks_like_dossier_code(dossier_code) {
             return Ok(None);
         }
-        let Some(d) = self.db.dossier_by_code(&self.tenant, dossier_code).await? else {
+        let Some(d) = self.db.public_track(&self.tenant, dossier_code).await? else {
             return Ok(None);
         };
-        let p = self.procedure_of(&d).await?;
-        let state = state_of(&d)?;
-        let steps = self
-            .db
-            .events(&d.id)
-            .await?
+        let procedure_name = match self.catalog().version(&d.procedure_id) {
+            Some(p) => p.name.clone(),
+            None => self
+                .db
+                .procedure(&self.tenant, &d.procedure_id)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default(),
+        };
+        let state = DossierState::parse(&d.state)
+            .ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))?;
+        let steps = d
+            .events
             .iter()
-            .filter_map(|e| match EventKind::parse(&e.kind)? {
+            .filter_map(|(at, kind)| match EventKind::parse(kind)? {
                 EventKind::Acted(a) if a != Action::Rate => Some(PublicStep {
-                    at: ts(e.at),
+                    at: ts(*at),
                     label: a.label(),
                 }),
                 _ => None,
@@ -255,7 +225,7 @@ impl App {
             .collect();
         Ok(Some(PublicStatus {
             code: dossier_code.to_string(),
-            procedure_name: p.name,
+            procedure_name,
             agency_name: self
                 .catalog()
                 .agency(&d.agency_id)

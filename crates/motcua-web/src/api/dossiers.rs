@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use motcua_app::domain::dossier::Action;
 use motcua_app::domain::{Command, Role};
-use motcua_app::{AccessView, AppError, DossierLine, DossierView};
+use motcua_app::{AppError, DossierView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -19,24 +19,47 @@ use crate::multipart;
 
 /// Signed-in: citizens get their own dossiers, officials their role's queue.
 #[utoipa::path(get, path = "/api/v1/dossiers", security(("bearer" = [])),
-    params(("q" = Option<String>, Query, description = "Part of the dossier code or of the procedure's code or name"),
-        ("urgency" = Option<String>, Query, description = "overdue, due_today, due_soon, on_time, paused or no_deadline")),
-    responses((status = 200, description = "Dossier lines"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    params(("q" = Option<String>, Query, description = "Officials: part of the dossier code or of the procedure's code or name, or the beginnings of the words of the applicant's name"),
+        ("urgency" = Option<String>, Query, description = "Officials: overdue, due_today, due_soon, on_time, paused or no_deadline"),
+        ("limit" = Option<u32>, Query, description = "Lines per page, 1–200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "Where to resume: taken from the `Link: rel=\"next\"` header of the page before")),
+    responses((status = 200, description = "A page of dossier lines, most pressing (officials) or most recently changed (citizens) first; a `Link` header with `rel=\"next\"` when there is more"),
+        (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
     axum::extract::Query(query): axum::extract::Query<crate::pages::dossier::QueueQuery>,
-) -> Result<Json<Vec<DossierLine>>, ApiError> {
-    let lines = if user.role == Role::Citizen {
-        s.app.my_dossiers(&user).await?
-    } else {
-        let mut lines = s.app.work_queue(&user).await?;
-        s.app
-            .match_applicant_names(&user, &mut lines, query.text())
+) -> Result<Response, ApiError> {
+    let (lines, next) = if user.role == Role::Citizen {
+        let page = s
+            .app
+            .my_dossiers(&user, &query.filter()?, &query.page())
             .await?;
-        lines
+        (page.items, page.next)
+    } else {
+        let queue = s
+            .app
+            .work_queue(&user, &query.filter()?, &query.page())
+            .await?;
+        (queue.lines, queue.next)
     };
-    Ok(Json(query.filter()?.apply(lines).lines))
+    Ok(paged(
+        lines,
+        next.map(|n| query.next_href("/api/v1/dossiers", &n)),
+    ))
+}
+
+/// A page of a list as JSON, with `Link: <…>; rel="next"` when there is more (RFC 8288).
+pub(crate) fn paged<T: serde::Serialize>(items: Vec<T>, next: Option<String>) -> Response {
+    let mut response = Json(items).into_response();
+    if let Some(href) = next
+        && let Ok(value) = axum::http::HeaderValue::from_str(&format!("<{href}>; rel=\"next\""))
+    {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, value);
+    }
+    response
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -321,12 +344,47 @@ pub async fn download(
 
 /// Citizens: who looked at my personal data, when and why.
 #[utoipa::path(get, path = "/api/v1/me/access-log", security(("bearer" = [])),
-    responses((status = 200, description = "Accesses, newest first"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    params(("limit" = Option<u32>, Query, description = "Lines per page, 1–200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "Where to resume: from the `Link: rel=\"next\"` header of the page before")),
+    responses((status = 200, description = "A page of accesses, newest first; `Link: rel=\"next\"` when there is more"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn access_log(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
-) -> Result<Json<Vec<AccessView>>, ApiError> {
-    Ok(Json(s.app.my_access_log(&user).await?))
+    axum::extract::Query(page): axum::extract::Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let log = s.app.my_access_log(&user, &page.request()).await?;
+    Ok(paged(
+        log.items,
+        log.next
+            .map(|n| page.next_href("/api/v1/me/access-log", &n)),
+    ))
+}
+
+/// `limit` and `cursor` of a paged list without filters.
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    cursor: String,
+}
+
+impl PageQuery {
+    pub fn request(&self) -> motcua_app::PageRequest {
+        motcua_app::PageRequest {
+            limit: self.limit,
+            cursor: Some(self.cursor.clone()).filter(|c| !c.is_empty()),
+        }
+    }
+
+    pub fn next_href(&self, path: &str, next: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(l) = self.limit {
+            q.append_pair("limit", &l.to_string());
+        }
+        q.append_pair("cursor", next);
+        format!("{path}?{}", q.finish())
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

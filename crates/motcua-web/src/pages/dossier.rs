@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::domain::dossier::Action;
 use motcua_app::domain::urgency::Urgency;
 use motcua_app::domain::{Command, DossierState, FieldType, Role};
-use motcua_app::{AppError, CurrentUser, DossierView, QueueFilter, QueueView};
+use motcua_app::{AppError, CurrentUser, DossierView, PageRequest, QueueFilter, QueueView};
 use serde::Deserialize;
 
 use super::follow::StatusLink;
@@ -26,6 +26,9 @@ struct ListPage {
     empty_text: &'static str,
     official: bool,
     queue: QueueView,
+    /// The page after this one, and the first page when this is not it.
+    next_href: Option<String>,
+    first_href: Option<String>,
     q: String,
     csrf: String,
     /// The actions this official may take on several dossiers at once: (name, label).
@@ -46,12 +49,36 @@ pub struct QueueQuery {
     /// What was just done, to say so.
     #[serde(default)]
     done: String,
+    /// Lines per page (1–200; 50 when absent).
+    #[serde(default)]
+    limit: Option<u32>,
+    /// Where the page resumes: the `next` of the page before.
+    #[serde(default)]
+    cursor: String,
 }
 
 impl QueueQuery {
-    /// The search text as typed.
-    pub fn text(&self) -> &str {
-        &self.q
+    pub fn page(&self) -> PageRequest {
+        PageRequest {
+            limit: self.limit,
+            cursor: Some(self.cursor.clone()).filter(|c| !c.is_empty()),
+        }
+    }
+
+    /// The query of the page after this one (`path?…`), keeping the filters.
+    pub fn next_href(&self, path: &str, next: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            q.append_pair("q", &self.q);
+        }
+        if !self.urgency.is_empty() {
+            q.append_pair("urgency", &self.urgency);
+        }
+        if let Some(l) = self.limit {
+            q.append_pair("limit", &l.to_string());
+        }
+        q.append_pair("cursor", next);
+        format!("{path}?{}", q.finish())
     }
 
     pub fn filter(&self) -> Result<QueueFilter, AppError> {
@@ -77,26 +104,41 @@ pub async fn list(
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, PageError> {
     let official = user.role.is_official();
-    let (heading, empty_text, lines) = if official {
-        let mut lines = s.app.work_queue(&user).await?;
-        s.app
-            .match_applicant_names(&user, &mut lines, &query.q)
-            .await?;
+    let (heading, empty_text, queue) = if official {
         (
             "Hồ sơ cần xử lý",
             "Không có hồ sơ nào đang chờ bạn xử lý.",
-            lines,
+            s.app
+                .work_queue(&user, &query.filter()?, &query.page())
+                .await?,
         )
     } else if user.role == Role::Citizen {
+        let page = s
+            .app
+            .my_dossiers(&user, &query.filter()?, &query.page())
+            .await?;
         (
             "Hồ sơ của tôi",
             "Bạn chưa có hồ sơ nào.",
-            s.app.my_dossiers(&user).await?,
+            QueueView {
+                total: page.items.len(),
+                lines: page.items,
+                counts: Vec::new(),
+                next: page.next,
+            },
         )
     } else {
         return Err(AppError::Forbidden("Tài khoản này không xử lý hồ sơ.".into()).into());
     };
-    let queue = query.filter()?.apply(lines);
+    let next_href = queue
+        .next
+        .as_deref()
+        .map(|n| query.next_href("/dossiers", n));
+    let first_href = (!query.cursor.is_empty()).then(|| {
+        let mut first = query.next_href("/dossiers", "");
+        first.truncate(first.len() - "cursor=".len());
+        first.trim_end_matches(['?', '&']).to_string()
+    });
     let bulk_actions = Action::ALL
         .into_iter()
         .filter(|a| official && a.allows_bulk() && a.role() == user.role)
@@ -116,6 +158,8 @@ pub async fn list(
         empty_text,
         official,
         queue,
+        next_href,
+        first_href,
         q: query.q,
         urgency: query.urgency,
     })

@@ -128,7 +128,7 @@ async fn a_burst_on_four_connections_finishes_and_every_request_is_acknowledged(
         // Every transfer's notice is recorded once, as the dossiers' fees say.
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
-            let (_, lines) = lan.get("/api/v1/dossiers").await;
+            let (lines, _) = lan.get_all("/api/v1/dossiers").await;
             let mine: Vec<&Value> = lines
                 .as_array()
                 .unwrap()

@@ -164,7 +164,7 @@ async fn a_citizen_rates_gives_feedback_and_reads_the_agencys_answer() {
         assert_eq!(page_item["causes"][0]["label"], "Lỗi Cổng dịch vụ công");
         assert!(page_item["answer"].is_null());
         let page_feedback = page_item["id"].as_str().unwrap().to_string();
-        let (_, log) = citizen.get("/api/v1/me/access-log").await;
+        let (log, _) = citizen.get_all("/api/v1/me/access-log").await;
         assert!(
             log.as_array()
                 .unwrap()

@@ -255,7 +255,7 @@ async fn registry_components_are_fetched_when_filed_and_a_silent_registry_never_
                 .to_string()
                 .contains(&format!("19{}", &LAN[4..]))
         );
-        let (_, log) = lan.get("/api/v1/me/access-log").await;
+        let (log, _) = lan.get_all("/api/v1/me/access-log").await;
         assert!(
             log.to_string()
                 .contains("Tiếp nhận hồ sơ LD-01 – Sổ bảo hiểm xã hội"),

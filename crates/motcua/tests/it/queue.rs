@@ -5,6 +5,7 @@
 
 use motcua_testkit::*;
 use reqwest::StatusCode;
+use serde_json::Value;
 
 fn codes(lines: &serde_json::Value) -> Vec<String> {
     lines
@@ -114,7 +115,7 @@ async fn the_work_list_is_sorted_counted_and_filtered() {
         assert!(html.contains("Không có hồ sơ nào khớp điều kiện lọc."));
 
         // The citizen's own list shows the supplement request as waiting on her.
-        let (_, mine) = lan.get("/api/v1/dossiers?urgency=paused").await;
+        let (mine, _) = lan.get_all("/api/v1/dossiers?urgency=paused").await;
         assert!(codes(&mine).contains(&asked_code), "{mine}");
         assert!(!codes(&mine).contains(&waiting_code));
     }
@@ -222,8 +223,8 @@ async fn the_leader_sees_the_load_and_officials_find_dossiers_by_the_applicants_
 
         // The specialist's list, searched by the applicant's name without diacritics.
         let specialist = Api::login(server, "chuyenvien.ubnd5443").await;
-        let (_, found) = specialist
-            .get("/api/v1/dossiers?q=nguyen%20thi%20lan")
+        let (found, _) = specialist
+            .get_all("/api/v1/dossiers?q=nguyen%20thi%20lan")
             .await;
         let found = found.as_array().unwrap();
         assert!(
@@ -235,7 +236,9 @@ async fn the_leader_sees_the_load_and_officials_find_dossiers_by_the_applicants_
                 .iter()
                 .all(|l| l["applicant_name"] == "Nguyễn Thị Lan")
         );
-        let (_, none) = specialist.get("/api/v1/dossiers?q=tran%20van%20minh").await;
+        let (none, _) = specialist
+            .get_all("/api/v1/dossiers?q=tran%20van%20minh")
+            .await;
         assert!(
             !none
                 .as_array()
@@ -244,7 +247,7 @@ async fn the_leader_sees_the_load_and_officials_find_dossiers_by_the_applicants_
                 .any(|l| l["code"] == code.as_str())
         );
         // Each match is in Lan's access log; her own list shows no names.
-        let (_, log) = lan.get("/api/v1/me/access-log").await;
+        let (log, _) = lan.get_all("/api/v1/me/access-log").await;
         assert!(
             log.as_array()
                 .unwrap()
@@ -304,5 +307,110 @@ async fn two_desks_receiving_the_same_dossiers_at_once_each_get_plain_answers() 
                 .count();
             assert_eq!(receipts, 1, "{}: {view}", server.name);
         }
+    }
+}
+
+#[tokio::test]
+async fn every_list_comes_a_page_at_a_time_and_the_pages_hold_every_line_once() {
+    for server in servers() {
+        let lan = Api::login(server, LAN).await;
+        let intake = Api::login(server, "tiepnhan.ubnd5443").await;
+        let (mut mine, mut ids) = (Vec::new(), Vec::new());
+        for _ in 0..5 {
+            let (id, code) = submitted_birth_dossier(&lan).await;
+            mine.push(code);
+            ids.push(id);
+        }
+        // Officials looking at her dossiers: lines in her access log.
+        for id in &ids[..3] {
+            let (status, _) = intake.get(&format!("/api/v1/dossiers/{id}")).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        for (who, api) in [("citizen", &lan), ("official", &intake)] {
+            let (all, pages) = api.get_all("/api/v1/dossiers?limit=2").await;
+            let ids: Vec<&str> = all
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["id"].as_str().unwrap())
+                .collect();
+            let mut unique = ids.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), ids.len(), "{who}: a line on two pages");
+            assert!(pages >= 3, "{who}: {pages} pages of 2");
+            for c in &mine {
+                assert!(codes(&all).contains(c), "{who}: {c} on no page");
+            }
+        }
+        // The first page says where the next starts; the last says nothing.
+        let res = lan
+            .http
+            .get(lan.url("/api/v1/dossiers?limit=1"))
+            .bearer_auth(&lan.token)
+            .send()
+            .await
+            .unwrap();
+        let link = res.headers()["link"].to_str().unwrap().to_string();
+        assert!(
+            link.starts_with("</api/v1/dossiers?limit=1&cursor=")
+                && link.ends_with(">; rel=\"next\""),
+            "{link}"
+        );
+        // Not our cursor, or a page too long: a clear 400 that names the parameter.
+        for (query, field) in [
+            ("cursor=xyz", "cursor"),
+            ("limit=0", "limit"),
+            ("limit=201", "limit"),
+        ] {
+            let (status, body) = lan.get(&format!("/api/v1/dossiers?{query}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+            assert!(
+                body["error"]["fields"][field].is_string(),
+                "{query}: {body}"
+            );
+        }
+        // Another citizen's cursor shows nothing of Lan's: the page is always the caller's.
+        let other = Api::login(server, MINH).await;
+        let href = link.trim_start_matches('<').split('>').next().unwrap();
+        let (status, theirs) = other.get(href).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(codes(&theirs).iter().all(|c| !mine.contains(c)), "{theirs}");
+
+        // Her access log pages the same way, newest first, each line once.
+        let (paged, pages) = lan.get_all("/api/v1/me/access-log?limit=1").await;
+        let views: Vec<&Value> = paged
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| mine[..3].iter().any(|c| e["dossier_code"] == c.as_str()))
+            .collect();
+        assert_eq!(views.len(), 3, "each look once: {paged}");
+        assert_eq!(pages, paged.as_array().unwrap().len(), "one line a page");
+        let (status, _) = lan.get("/api/v1/me/access-log?cursor=%21").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // The page: a next link that keeps the filters, and a way back to the first page.
+        let page = page_login(server, "tiepnhan.ubnd5443").await;
+        let html = page_html(
+            &page,
+            &format!("{}/dossiers?limit=1&urgency=no_deadline", server.base),
+        )
+        .await;
+        assert!(html.contains("rel=\"next\""), "{html}");
+        assert!(html.contains("Trang sau"));
+        let next = html
+            .split("href=\"")
+            .filter_map(|h| h.split('"').next())
+            .find(|h| h.contains("cursor="))
+            .unwrap()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        assert!(
+            next.contains("urgency=no_deadline") && next.contains("limit=1"),
+            "{next}"
+        );
+        let second = page_html(&page, &format!("{}{next}", server.base)).await;
+        assert!(second.contains("Về trang đầu"), "{second}");
     }
 }
