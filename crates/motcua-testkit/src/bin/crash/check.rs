@@ -2,7 +2,7 @@
 //! callbacks), then every acknowledged action is looked for in the database, once.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -191,4 +191,63 @@ pub async fn settle_and_check(target: &mut Target, journal: &Journal, sim: &str)
         lost,
         duplicated,
     }
+}
+
+/// Latency of the answered requests, p99 per 5-second window from the start, the p99 before
+/// the first kill, and for the last kill how long until a window's p99 is back within 1.5× of
+/// that (or under 50 ms) and stays there.
+pub fn latency(journal: &Journal, started: Instant, kills: &[Instant]) -> serde_json::Value {
+    const WINDOW: Duration = Duration::from_secs(5);
+    let mut samples = journal.latencies.lock().unwrap().clone();
+    samples.sort_by_key(|(at, _)| *at);
+    let p99 = |mut v: Vec<Duration>| -> Option<f64> {
+        if v.is_empty() {
+            return None;
+        }
+        v.sort();
+        let i = ((v.len() as f64 * 0.99).ceil() as usize).clamp(1, v.len()) - 1;
+        Some((v[i].as_secs_f64() * 10_000.0).round() / 10.0)
+    };
+    let windows: Vec<(f64, Option<f64>)> = {
+        let end = samples.last().map(|(at, _)| *at).unwrap_or(started);
+        let mut out = Vec::new();
+        let mut from = started;
+        while from <= end {
+            let to = from + WINDOW;
+            let in_window = samples
+                .iter()
+                .filter(|(at, _)| *at >= from && *at < to)
+                .map(|(_, d)| *d)
+                .collect();
+            out.push(((from - started).as_secs_f64(), p99(in_window)));
+            from = to;
+        }
+        out
+    };
+    let before = kills.first().and_then(|k| {
+        p99(samples
+            .iter()
+            .filter(|(at, _)| at < k)
+            .map(|(_, d)| *d)
+            .collect())
+    });
+    let recovered_after = match (kills.last(), before) {
+        (Some(k), Some(b)) => {
+            let limit = (b * 1.5).max(50.0);
+            let since = (*k - started).as_secs_f64();
+            let after: Vec<&(f64, Option<f64>)> =
+                windows.iter().filter(|(t, _)| *t + 5.0 > since).collect();
+            (0..after.len())
+                .find(|&i| after[i..].iter().all(|(_, p)| p.is_none_or(|p| p <= limit)))
+                .map(|i| (after[i].0 - since).max(0.0).round())
+        }
+        _ => None,
+    };
+    serde_json::json!({
+        "answered": samples.len(),
+        "p99_ms_all": p99(samples.iter().map(|(_, d)| *d).collect()),
+        "p99_ms_before_first_kill": before,
+        "seconds_from_last_kill_to_steady_p99": recovered_after,
+        "p99_ms_per_5s": windows.iter().map(|(t, p)| serde_json::json!([t.round(), p])).collect::<Vec<_>>(),
+    })
 }

@@ -51,6 +51,19 @@ pub struct Args {
     /// Where to write the summary (appended as one JSON line).
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Servers on the one database (PostgreSQL) and the one data folder; each cycle kills one
+    /// of them at random.
+    #[arg(long, default_value_t = 1)]
+    pub nodes: usize,
+    /// The nodes' ports, comma-separated (a load balancer in front is configured with them).
+    #[arg(long, value_delimiter = ',')]
+    pub node_ports: Vec<u16>,
+    /// The URL the clients use: the load balancer in front of the nodes (default: node 1).
+    #[arg(long)]
+    pub entry: Option<String>,
+    /// How long a killed node stays down before it is started again, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub down_ms: u64,
 }
 
 const SECRET: &str = "crash-harness-secret";
@@ -87,14 +100,18 @@ impl Target {
         cmd
     }
 
-    /// Starts the server (the first time `demo`, which seeds) and waits until it is ready.
+    /// Starts the server (the first node's first time `demo`, which seeds) and waits until it
+    /// is ready.
     pub async fn start(&mut self) {
         let sub = if self.starts == 0 { "demo" } else { "serve" };
         let mut cmd = self.command(sub);
         cmd.args(["--listen", &format!("127.0.0.1:{}", self.port)])
             .args(["--gateway-url", &self.sim, "--portal-url", &self.sim])
             .args(["--merchant-id", MERCHANT, "--payment-secret", SECRET])
-            .args(["--public-url", &self.base]);
+            .args([
+                "--public-url",
+                self.args.entry.as_deref().unwrap_or(&self.base),
+            ]);
         if sub == "demo" {
             cmd.arg("--no-simulators");
         }
@@ -161,8 +178,16 @@ async fn main() {
     } else {
         "sqlite"
     };
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
+    let ports: Vec<u16> = if args.node_ports.is_empty() {
+        (0..args.nodes.max(1)).map(|_| free_port()).collect()
+    } else {
+        args.node_ports.clone()
+    };
+    let entry = args
+        .entry
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{}", ports[0]));
+    let base = entry.clone();
     let sim_port = free_port();
     let sim = format!("http://127.0.0.1:{sim_port}");
     let mut simulators = Command::new(&args.bin)
@@ -177,21 +202,31 @@ async fn main() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut target = Target {
-        args: args.clone(),
-        base: base.clone(),
-        port,
-        sim: sim.clone(),
-        child: None,
-        starts: 0,
-    };
-    target.start().await;
+    let mut targets: Vec<Target> = ports
+        .iter()
+        .enumerate()
+        .map(|(i, port)| Target {
+            args: args.clone(),
+            base: format!("http://127.0.0.1:{port}"),
+            port: *port,
+            sim: sim.clone(),
+            child: None,
+            // Only the first node seeds (`demo`); the others join it (`serve`).
+            starts: u32::from(i > 0),
+        })
+        .collect();
+    for t in &mut targets {
+        t.start().await;
+    }
     println!(
-        "crash harness · {backend} · {} cycles · {} clients",
-        args.cycles, args.clients
+        "crash harness · {backend} · {} node(s) · {} cycles · {} clients",
+        targets.len(),
+        args.cycles,
+        args.clients
     );
 
     let journal = Arc::new(workload::Journal::default());
+    let mut kills: Vec<Instant> = Vec::new();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let clients: Vec<_> = (0..args.clients)
         .map(|_| {
@@ -203,22 +238,29 @@ async fn main() {
     for cycle in 1..=args.cycles {
         let run = rand::thread_rng().gen_range(args.max_run_ms / 5..=args.max_run_ms);
         tokio::time::sleep(Duration::from_millis(run)).await;
-        target.kill();
+        let victim = rand::thread_rng().gen_range(0..targets.len());
+        targets[victim].kill();
+        kills.push(Instant::now());
         let db_too = args.kill_db.is_some() && cycle % args.kill_db_every == 0;
         if db_too {
             shell(args.kill_db.as_deref().unwrap());
             shell(args.start_db.as_deref().unwrap());
         }
         let down = Instant::now();
-        target.start().await;
+        tokio::time::sleep(Duration::from_millis(args.down_ms)).await;
+        targets[victim].start().await;
         println!(
-            "cycle {cycle}/{}: killed after {run} ms{}, back in {} ms; acknowledged so far {}",
+            "cycle {cycle}/{}: node {} killed after {run} ms{}, back in {} ms; acknowledged so far {}",
             args.cycles,
+            victim + 1,
             if db_too { " with its database" } else { "" },
             down.elapsed().as_millis(),
             journal.acknowledged()
         );
     }
+    // After the last kill the clients go on for as long as the run before it lasted at most,
+    // so the latency after the recovery is measured too.
+    tokio::time::sleep(Duration::from_millis(args.down_ms.max(args.max_run_ms))).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let draining = Instant::now();
     for c in clients {
@@ -229,9 +271,12 @@ async fn main() {
         "clients done {} ms after the last cycle",
         draining.elapsed().as_millis()
     );
-    let outcome = check::settle_and_check(&mut target, &journal, &sim).await;
-    target.stop();
-    let verified = target
+    let latency = check::latency(&journal, started, &kills);
+    let outcome = check::settle_and_check(&mut targets[0], &journal, &sim).await;
+    for t in &mut targets {
+        t.stop();
+    }
+    let verified = targets[0]
         .command("verify")
         .stdout(Stdio::piped())
         .output()
@@ -250,6 +295,8 @@ async fn main() {
         "duplicated": outcome.duplicated.len(),
         "unanswered_retries": journal.anomalies(),
         "verify_exit": verified.status.code(),
+        "nodes": targets.len(),
+        "latency": latency,
     });
     println!("{verify_out}");
     println!("{summary}");

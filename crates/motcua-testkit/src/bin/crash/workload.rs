@@ -38,6 +38,8 @@ pub struct Journal {
     pub received: Mutex<Vec<String>>,
     pub opened: Mutex<Vec<Opened>>,
     anomalies: Mutex<Vec<String>>,
+    /// When each answered request was sent and how long its answer took.
+    pub latencies: Mutex<Vec<(Instant, Duration)>>,
 }
 
 impl Journal {
@@ -214,6 +216,7 @@ impl Client {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             };
+            let sent_at = Instant::now();
             let sent = self
                 .http
                 .post(format!("{}{path}", self.base))
@@ -228,6 +231,11 @@ impl Client {
             };
             let status = r.status().as_u16();
             let answer: Value = r.json().await.unwrap_or(Value::Null);
+            self.journal
+                .latencies
+                .lock()
+                .unwrap()
+                .push((sent_at, sent_at.elapsed()));
             match (status, answer["error"]["code"].as_str()) {
                 (200..=299, _) => return Answer::Acknowledged(answer),
                 (401, _) => self.tokens[who as usize] = None,
