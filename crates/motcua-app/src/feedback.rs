@@ -13,10 +13,7 @@ use serde::Serialize;
 
 use crate::dossiers::state_of;
 use crate::views::ts;
-use crate::{App, AppError, CurrentUser, Result, new_id, now_micros};
-
-/// How many feedback items a list shows.
-const LIST_LIMIT: i64 = 200;
+use crate::{App, AppError, CurrentUser, Page, PageRequest, Result, new_id, now_micros};
 
 /// Feedback as typed in the form or sent to the API, not yet judged.
 #[derive(Debug, Clone, Default)]
@@ -242,23 +239,43 @@ impl App {
     }
 
     /// A citizen's own feedback with the agencies' answers, newest first.
-    pub async fn my_feedback(&self, user: &CurrentUser) -> Result<Vec<FeedbackView>> {
+    pub async fn my_feedback(
+        &self,
+        user: &CurrentUser,
+        page: &PageRequest,
+    ) -> Result<Page<FeedbackView>> {
         citizen_only(user)?;
-        let rows = self
+        let limit = page.size()?;
+        let after = feedback_key(page)?;
+        let mut rows = self
             .db
-            .feedback_of_author(&self.tenant, &user.id, LIST_LIMIT)
+            .feedback_of_author(&self.tenant, &user.id, after.as_ref(), limit + 1)
             .await?;
-        rows.into_iter().map(|r| self.feedback_view(r)).collect()
+        let next = next_feedback(&mut rows, limit, false);
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|r| self.feedback_view(r))
+                .collect::<Result<_>>()?,
+            next,
+        })
     }
 
     /// The feedback the official's agency answers, unanswered first. Reading the text is
     /// recorded in each author's access log.
-    pub async fn agency_feedback(&self, user: &CurrentUser) -> Result<Vec<FeedbackView>> {
+    pub async fn agency_feedback(
+        &self,
+        user: &CurrentUser,
+        page: &PageRequest,
+    ) -> Result<Page<FeedbackView>> {
         let agency = answering_agency(user)?;
-        let rows = self
+        let limit = page.size()?;
+        let after = feedback_key(page)?;
+        let mut rows = self
             .db
-            .feedback_of_agency(&self.tenant, agency, LIST_LIMIT)
+            .feedback_of_agency(&self.tenant, agency, after.as_ref(), limit + 1)
             .await?;
+        let next = next_feedback(&mut rows, limit, true);
         let now = now_micros();
         let mut tx = self.db.begin().await?;
         for r in rows.iter().filter(|r| r.feedback.text_sealed.is_some()) {
@@ -275,7 +292,13 @@ impl App {
             .await?;
         }
         tx.commit().await?;
-        rows.into_iter().map(|r| self.feedback_view(r)).collect()
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|r| self.feedback_view(r))
+                .collect::<Result<_>>()?,
+            next,
+        })
     }
 
     /// The agency's answer to one feedback item, given once.
@@ -343,4 +366,37 @@ impl App {
             agency_name: r.agency_name,
         })
     }
+}
+
+/// Where a feedback page resumes, from its cursor.
+fn feedback_key(page: &PageRequest) -> Result<Option<motcua_store::FeedbackKey>> {
+    Ok(match page.parts(3)? {
+        Some(p) => Some(motcua_store::FeedbackKey {
+            group: crate::dossiers::lists::number(&p[0])?,
+            created_at: crate::dossiers::lists::number(&p[1])?,
+            id: p[2].clone(),
+        }),
+        None => None,
+    })
+}
+
+/// Cuts the one line read beyond the page and gives the next page's cursor when it was there;
+/// `grouped`: answered lines come after the unanswered (the agency's list).
+fn next_feedback(
+    rows: &mut Vec<motcua_store::FeedbackListRow>,
+    limit: i64,
+    grouped: bool,
+) -> Option<String> {
+    if rows.len() as i64 <= limit {
+        return None;
+    }
+    rows.truncate(limit as usize);
+    rows.last().map(|r| {
+        let group = i64::from(grouped && r.feedback.answered_at.is_some());
+        crate::dossiers::lists::cursor(&[
+            &group.to_string(),
+            &r.feedback.created_at.to_string(),
+            &r.feedback.id,
+        ])
+    })
 }

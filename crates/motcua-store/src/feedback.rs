@@ -173,50 +173,72 @@ impl Db {
         row.as_ref().map(feedback).transpose()
     }
 
-    /// A person's own feedback, newest first.
+    /// A page of a person's own feedback, newest first, after `after`.
     pub async fn feedback_of_author(
         &self,
         tenant: &str,
         author_id: &str,
+        after: Option<&FeedbackKey>,
         limit: i64,
     ) -> Result<Vec<FeedbackListRow>> {
-        let order = "f.created_at DESC, f.id";
-        self.feedback_list(tenant, "f.author_id", author_id, order, limit)
+        // One group: a literal would be read as a column position in ORDER BY.
+        let one_group = "CASE WHEN f.answered_at IS NULL THEN 0 ELSE 0 END";
+        self.feedback_list(tenant, "f.author_id", author_id, one_group, after, limit)
             .await
     }
 
-    /// The feedback an agency answers: unanswered first, then newest first.
+    /// A page of the feedback an agency answers: unanswered first, then newest first.
     pub async fn feedback_of_agency(
         &self,
         tenant: &str,
         agency_id: &str,
+        after: Option<&FeedbackKey>,
         limit: i64,
     ) -> Result<Vec<FeedbackListRow>> {
-        let order = "CASE WHEN f.answered_at IS NULL THEN 0 ELSE 1 END, f.created_at DESC, f.id";
-        self.feedback_list(tenant, "f.agency_id", agency_id, order, limit)
+        let answered = "CASE WHEN f.answered_at IS NULL THEN 0 ELSE 1 END";
+        self.feedback_list(tenant, "f.agency_id", agency_id, answered, after, limit)
             .await
     }
 
-    /// Feedback where `column` (never user input) equals `value`, ordered by `order`.
+    /// Feedback where `column` (never user input) equals `value`, ordered by the `group`
+    /// expression (never user input), newest first, then id; from after `after` (keyset).
     async fn feedback_list(
         &self,
         tenant: &str,
         column: &'static str,
         value: &str,
-        order: &'static str,
+        group: &'static str,
+        after: Option<&FeedbackKey>,
         limit: i64,
     ) -> Result<Vec<FeedbackListRow>> {
+        let resume = if after.is_some() {
+            format!(
+                " AND ({group} > $4 OR ({group} = $4 AND (f.created_at < $5 \
+                 OR (f.created_at = $5 AND f.id > $6))))"
+            )
+        } else {
+            String::new()
+        };
         let sql = format!(
-            "{LIST_SELECT} WHERE f.tenant_id = $1 AND {column} = $2 ORDER BY {order} LIMIT $3"
+            "{LIST_SELECT} WHERE f.tenant_id = $1 AND {column} = $2{resume} \
+             ORDER BY {group}, f.created_at DESC, f.id LIMIT $3"
         );
-        let rows = sqlx::query(&sql)
-            .bind(tenant)
-            .bind(value)
-            .bind(limit)
-            .fetch_all(self.reader()?)
-            .await?;
+        let mut q = sqlx::query(&sql).bind(tenant).bind(value).bind(limit);
+        if let Some(k) = after {
+            q = q.bind(k.group).bind(k.created_at).bind(k.id.as_str());
+        }
+        let rows = q.fetch_all(self.reader()?).await?;
         rows.iter().map(list_row).collect()
     }
+}
+
+/// Where a feedback list resumes: its group (agency lists: 0 unanswered, 1 answered; a
+/// person's list: 0), the instant it came and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackKey {
+    pub group: i64,
+    pub created_at: i64,
+    pub id: String,
 }
 
 /// When one feedback item came and was answered (the 766 feedback indicator).

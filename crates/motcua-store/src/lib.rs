@@ -35,7 +35,7 @@ pub use dossiers::{
     NewAttachment, NewDossier, NewEventRecord, PublicTrack, chain_is_intact, event_hash,
     first_break,
 };
-pub use feedback::{FeedbackListRow, FeedbackRow, FeedbackTiming};
+pub use feedback::{FeedbackKey, FeedbackListRow, FeedbackRow, FeedbackTiming};
 pub use flags::FactFlagRow;
 pub use guard::{outside_transaction, watched};
 pub use idempotency::{

@@ -206,7 +206,7 @@ pub(crate) mod filing;
 pub(crate) mod funnel;
 mod handling;
 mod intake;
-mod lists;
+pub(crate) mod lists;
 mod load;
 mod pulled;
 mod reading;

@@ -6,6 +6,3 @@ CREATE TABLE name_tokens (
     token TEXT NOT NULL,
     PRIMARY KEY (user_id, token)
 );
--- The work queues order by urgency class, due instant and id within an agency's states.
-CREATE INDEX dossiers_agency_due ON dossiers (agency_id, state, due_at, id);
-CREATE INDEX dossiers_applicant_recent ON dossiers (applicant_id, updated_at, id);

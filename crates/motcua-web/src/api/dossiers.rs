@@ -364,9 +364,9 @@ pub async fn access_log(
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
     #[serde(default)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
     #[serde(default)]
-    cursor: String,
+    pub cursor: String,
 }
 
 impl PageQuery {

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use motcua_app::{FeedbackInput, FeedbackView};
+use motcua_app::FeedbackInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -93,23 +93,38 @@ pub async fn give_on_procedure(
 
 /// Citizens: my feedback with the agencies' answers, newest first.
 #[utoipa::path(get, path = "/api/v1/me/feedback", security(("bearer" = [])),
-    responses((status = 200, description = "Feedback with answers"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    params(("limit" = Option<u32>, Query, description = "Lines per page, 1–200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "From the `Link: rel=\"next\"` header of the page before")),
+    responses((status = 200, description = "Feedback with answers; a page, `Link: rel=\"next\"` when there is more"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn mine(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
-) -> Result<Json<Vec<FeedbackView>>, ApiError> {
-    Ok(Json(s.app.my_feedback(&user).await?))
+    axum::extract::Query(paging): axum::extract::Query<super::dossiers::PageQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let page = s.app.my_feedback(&user, &paging.request()).await?;
+    Ok(super::dossiers::paged(
+        page.items,
+        page.next
+            .map(|n| paging.next_href("/api/v1/me/feedback", &n)),
+    ))
 }
 
 /// Intake officers and leaders: their agency's feedback, unanswered first. Each read of the
 /// text is recorded in the author's access log.
 #[utoipa::path(get, path = "/api/v1/feedback", security(("bearer" = [])),
-    responses((status = 200, description = "The agency's feedback"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    params(("limit" = Option<u32>, Query, description = "Lines per page, 1–200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "From the `Link: rel=\"next\"` header of the page before")),
+    responses((status = 200, description = "The agency's feedback; a page, `Link: rel=\"next\"` when there is more"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn agency(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
-) -> Result<Json<Vec<FeedbackView>>, ApiError> {
-    Ok(Json(s.app.agency_feedback(&user).await?))
+    axum::extract::Query(paging): axum::extract::Query<super::dossiers::PageQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let page = s.app.agency_feedback(&user, &paging.request()).await?;
+    Ok(super::dossiers::paged(
+        page.items,
+        page.next.map(|n| paging.next_href("/api/v1/feedback", &n)),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

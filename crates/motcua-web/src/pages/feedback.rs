@@ -306,6 +306,19 @@ pub fn cause_labels(v: &FeedbackView) -> String {
 #[derive(Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    cursor: String,
+}
+
+impl DoneQuery {
+    fn paging(&self) -> crate::api::dossiers::PageQuery {
+        crate::api::dossiers::PageQuery {
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -315,6 +328,8 @@ struct MinePage {
     csrf: String,
     flash: Option<&'static str>,
     items: Vec<FeedbackView>,
+    /// The page after this one, when there is more.
+    next_href: Option<String>,
 }
 
 /// Citizens: their own feedback and the answers.
@@ -323,8 +338,12 @@ pub async fn mine(
     PageUser(user): PageUser,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let items = s.app.my_feedback(&user).await?;
+    let paging = q.paging();
+    let page = s.app.my_feedback(&user, &paging.request()).await?;
+    let next_href = page.next.map(|n| paging.next_href("/me/feedback", &n));
+    let items = page.items;
     render(&MinePage {
+        next_href,
         csrf: user.csrf_token.clone(),
         layout: Layout::new("Phản ánh của tôi", Some(user)),
         flash: q.done.as_deref().map(|done| match done {
@@ -376,6 +395,7 @@ struct AgencyPage {
     csrf: String,
     flash: Option<&'static str>,
     items: Vec<AgencyItem>,
+    next_href: Option<String>,
 }
 
 async fn agency_page(
@@ -383,11 +403,12 @@ async fn agency_page(
     user: CurrentUser,
     flash: Option<&'static str>,
     failed: Option<(&str, String, String)>,
+    paging: &crate::api::dossiers::PageQuery,
 ) -> Result<AgencyPage, PageError> {
-    let items = s
-        .app
-        .agency_feedback(&user)
-        .await?
+    let page = s.app.agency_feedback(&user, &paging.request()).await?;
+    let next_href = page.next.map(|n| paging.next_href("/feedback", &n));
+    let items = page
+        .items
         .into_iter()
         .map(|v| match &failed {
             Some((id, typed, error)) if *id == v.id => AgencyItem {
@@ -407,6 +428,7 @@ async fn agency_page(
         csrf: user.csrf_token,
         flash,
         items,
+        next_href,
     })
 }
 
@@ -417,7 +439,7 @@ pub async fn agency(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let flash = q.done.as_deref().map(|_| "Đã gửi câu trả lời.");
-    render(&agency_page(&s, user, flash, None).await?)
+    render(&agency_page(&s, user, flash, None, &q.paging()).await?)
 }
 
 /// Intake officers and leaders of the agency the feedback was sent to.
@@ -434,7 +456,8 @@ pub async fn answer(
         Err(AppError::Invalid { message, fields }) => {
             let error = fields.get("answer").cloned().unwrap_or(message);
             let failed = Some((id.as_str(), posted.answer.clone(), error));
-            let page = agency_page(&s, user, None, failed).await?;
+            let first = crate::api::dossiers::PageQuery::default();
+            let page = agency_page(&s, user, None, failed, &first).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e.into()),

@@ -340,6 +340,34 @@ async fn feedback_on_a_procedure_goes_to_the_chosen_agency() {
             !far.to_string().contains(text),
             "another commune must not see it"
         );
+
+        // Both lists come a page at a time. Walking pages of one line gives every line of one
+        // long page read before (other tests may add more meanwhile, or answer one, which
+        // moves it after the unanswered); the citizen's own list in the very same order.
+        let intake = Api::login(server, INTAKE).await;
+        let ids = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        for (api, path) in [
+            (&citizen, "/api/v1/me/feedback"),
+            (&intake, "/api/v1/feedback"),
+        ] {
+            let (status, whole) = api.get(&format!("{path}?limit=200")).await;
+            assert_eq!(status, StatusCode::OK);
+            let (paged, pages) = api.get_all(&format!("{path}?limit=1")).await;
+            let (whole, paged) = (ids(&whole), ids(&paged));
+            assert!(whole.len() >= 2 && pages >= whole.len(), "{path}");
+            let seen: Vec<&String> = paged.iter().filter(|i| whole.contains(i)).collect();
+            if path == "/api/v1/me/feedback" {
+                assert_eq!(seen, whole.iter().collect::<Vec<_>>(), "{path}");
+            } else {
+                assert!(whole.iter().all(|i| seen.contains(&i)), "{path}");
+            }
+        }
     }
 }
 
