@@ -43,7 +43,7 @@ impl Db {
         .bind(&o.day)
         .bind(&o.kind)
         .bind(&o.name)
-        .execute(&mut *tx.inner)
+        .execute(tx.conn())
         .await?;
         tx.bump_cache_version(tenant, CALENDAR_CACHE).await?;
         tx.commit().await
@@ -55,7 +55,7 @@ impl Db {
         sqlx::query("DELETE FROM calendar_overrides WHERE tenant_id = $1 AND day = $2")
             .bind(tenant)
             .bind(day)
-            .execute(&mut *tx.inner)
+            .execute(tx.conn())
             .await?;
         tx.bump_cache_version(tenant, CALENDAR_CACHE).await?;
         tx.commit().await
@@ -89,7 +89,7 @@ impl Tx {
         )
         .bind(tenant)
         .bind(name)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }

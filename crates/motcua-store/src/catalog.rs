@@ -78,7 +78,7 @@ impl Tx {
             .bind(id)
             .bind(name)
             .bind(now)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         Ok(())
     }
@@ -97,7 +97,7 @@ impl Tx {
         .bind(a.commune_code)
         .bind(&a.bank_bin)
         .bind(&a.bank_account)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -112,7 +112,7 @@ impl Tx {
         sqlx::query("UPDATE procedures SET is_current = 0 WHERE tenant_id = $1 AND code = $2")
             .bind(tenant)
             .bind(&p.code)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         sqlx::query(
             "INSERT INTO procedures (id, tenant_id, code, version, is_current, name, field, level, \
@@ -135,7 +135,7 @@ impl Tx {
         .bind(p.online_fee_vnd)
         .bind(&p.definition)
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }

@@ -49,7 +49,7 @@ impl Tx {
         .bind(&d.source_dossier_id)
         .bind(&d.sha256)
         .bind(d.added_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -60,7 +60,7 @@ impl Tx {
             "DELETE FROM personal_documents WHERE source_dossier_id = $1 AND kind = 'result'",
         )
         .bind(dossier_id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -87,10 +87,12 @@ impl Db {
     /// Removes a document from its owner's store (the dossier keeps its file); `false` when it
     /// is not theirs.
     pub async fn forget_document(&self, owner_id: &str, id: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM personal_documents WHERE id = $1 AND owner_id = $2")
-            .bind(id)
-            .bind(owner_id)
-            .execute(self.writer()?)
+        let done = self
+            .write_one(
+                sqlx::query("DELETE FROM personal_documents WHERE id = $1 AND owner_id = $2")
+                    .bind(id)
+                    .bind(owner_id),
+            )
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -330,7 +330,7 @@ impl Tx {
         .bind(&d.filing_mode)
         .bind(&d.filed_by)
         .bind(&d.portal_ref)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         self.insert_event(&d.id, 1, GENESIS_HASH, &hash, created)
             .await
@@ -361,7 +361,7 @@ impl Tx {
         .bind(&e.data)
         .bind(prev)
         .bind(hash)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -406,7 +406,7 @@ impl Tx {
         .bind(patch.due_extended.map(i64::from))
         .bind(patch.supplement_requests)
         .bind(patch.clock_remaining_minutes)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict);
@@ -425,7 +425,7 @@ impl Tx {
         )
         .bind(agency_id)
         .bind(day)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         col(&row, "last_value")
     }
@@ -447,7 +447,7 @@ impl Tx {
         .bind(&a.object_key)
         .bind(&a.uploaded_by)
         .bind(a.uploaded_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -539,13 +539,14 @@ impl Db {
 
     pub async fn set_portal_cursor(&self, tenant: &str, cursor: u64) -> Result<()> {
         let cursor = i64::try_from(cursor).unwrap_or(i64::MAX);
-        sqlx::query(
-            "INSERT INTO portal_pull (tenant_id, cursor) VALUES ($1, $2) \
+        self.write_one(
+            sqlx::query(
+                "INSERT INTO portal_pull (tenant_id, cursor) VALUES ($1, $2) \
              ON CONFLICT (tenant_id) DO UPDATE SET cursor = excluded.cursor",
+            )
+            .bind(tenant)
+            .bind(cursor),
         )
-        .bind(tenant)
-        .bind(cursor)
-        .execute(self.writer()?)
         .await?;
         Ok(())
     }

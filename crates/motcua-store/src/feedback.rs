@@ -86,18 +86,20 @@ impl Db {
         satisfied: bool,
         at: i64,
     ) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE feedback SET answer_satisfied = $1, answer_rated_at = $2 \
+        let done = self
+            .write_one(
+                sqlx::query(
+                    "UPDATE feedback SET answer_satisfied = $1, answer_rated_at = $2 \
              WHERE tenant_id = $3 AND id = $4 AND author_id = $5 AND answered_at IS NOT NULL \
              AND answer_satisfied IS NULL",
-        )
-        .bind(i64::from(satisfied))
-        .bind(at)
-        .bind(tenant)
-        .bind(id)
-        .bind(author_id)
-        .execute(self.writer()?)
-        .await?;
+                )
+                .bind(i64::from(satisfied))
+                .bind(at)
+                .bind(tenant)
+                .bind(id)
+                .bind(author_id),
+            )
+            .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict);
         }
@@ -124,7 +126,7 @@ impl Tx {
         .bind(answered_at)
         .bind(tenant)
         .bind(id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict);
@@ -155,7 +157,7 @@ impl Db {
         .bind(&f.answer_sealed)
         .bind(&f.answered_by)
         .bind(f.answered_at)
-        .execute(&mut *tx.inner)
+        .execute(tx.conn())
         .await?;
         if let Some(dossier) = &f.dossier_id {
             tx.refresh_dossier_index(dossier).await?;

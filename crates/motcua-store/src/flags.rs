@@ -40,7 +40,7 @@ fn flag(r: &AnyRow) -> Result<FactFlagRow> {
 
 impl Db {
     pub async fn insert_fact_flag(&self, tenant: &str, f: &FactFlagRow) -> Result<()> {
-        sqlx::query(
+        self.write_one(sqlx::query(
             "INSERT INTO fact_flags (id, tenant_id, user_id, dossier_id, fact_key, recorded_sealed, \
              claimed_sealed, note_sealed, created_at, registry_ticket, sent_at, attempts) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, 0)",
@@ -54,7 +54,7 @@ impl Db {
         .bind(&f.claimed_sealed)
         .bind(&f.note_sealed)
         .bind(f.created_at)
-        .execute(self.writer()?)
+        )
         .await?;
         Ok(())
     }
@@ -92,14 +92,14 @@ impl Db {
         ticket: Option<&str>,
         at: i64,
     ) -> Result<()> {
-        sqlx::query(
+        self.write_one(sqlx::query(
             "UPDATE fact_flags SET attempts = attempts + 1, registry_ticket = COALESCE($2, registry_ticket), \
              sent_at = CASE WHEN $2 IS NULL THEN sent_at ELSE $3 END WHERE id = $1",
         )
         .bind(id)
         .bind(ticket)
         .bind(at)
-        .execute(self.writer()?)
+        )
         .await?;
         Ok(())
     }

@@ -174,7 +174,7 @@ impl Tx {
         .bind(&resource)
         .bind(claim.created_at)
         .bind(&claim.node)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         if done.rows_affected() != 1 {
             claim.with(|s| s.lost = true);
@@ -230,23 +230,24 @@ impl Db {
         response_sealed: &str,
         now: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (tenant_id, owner_id, idem_key, request_hash, state, \
+        self.write_one(
+            sqlx::query(
+                "INSERT INTO idempotency_keys (tenant_id, owner_id, idem_key, request_hash, state, \
              resource, status, response_sealed, created_at, ended_at) \
              VALUES ($1, $2, $3, $4, 'done', NULL, $5, $6, $7, $8) \
              ON CONFLICT (tenant_id, owner_id, idem_key) DO UPDATE SET state = 'done', \
              status = $5, response_sealed = $6, ended_at = $8 \
              WHERE idempotency_keys.state <> 'done'",
+            )
+            .bind(&claim.tenant)
+            .bind(&claim.owner)
+            .bind(&claim.key)
+            .bind(&claim.request_hash)
+            .bind(i64::from(status))
+            .bind(response_sealed)
+            .bind(claim.created_at)
+            .bind(now),
         )
-        .bind(&claim.tenant)
-        .bind(&claim.owner)
-        .bind(&claim.key)
-        .bind(&claim.request_hash)
-        .bind(i64::from(status))
-        .bind(response_sealed)
-        .bind(claim.created_at)
-        .bind(now)
-        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -254,24 +255,26 @@ impl Db {
     /// The request that claimed `claim` ended without an answer to keep (a failure after its
     /// first commit): a retry may come at once.
     pub async fn interrupt_request(&self, claim: &Claim, now: i64) -> Result<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET ended_at = $1 WHERE tenant_id = $2 AND owner_id = $3 \
+        self.write_one(
+            sqlx::query(
+                "UPDATE idempotency_keys SET ended_at = $1 WHERE tenant_id = $2 AND owner_id = $3 \
              AND idem_key = $4 AND state = 'claimed'",
+            )
+            .bind(now)
+            .bind(&claim.tenant)
+            .bind(&claim.owner)
+            .bind(&claim.key),
         )
-        .bind(now)
-        .bind(&claim.tenant)
-        .bind(&claim.owner)
-        .bind(&claim.key)
-        .execute(self.writer()?)
         .await?;
         Ok(())
     }
 
     /// Forgets keys older than `before` (a day is the usual promise).
     pub async fn purge_request_keys(&self, before: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-            .bind(before)
-            .execute(self.writer()?)
+        let done = self
+            .write_one(
+                sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(before),
+            )
             .await?;
         Ok(done.rows_affected())
     }
@@ -280,13 +283,14 @@ impl Db {
 impl Db {
     /// This node is alive at `now` (its row is made on first call).
     pub async fn node_alive(&self, id: &str, now: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO nodes (id, started_at, seen_at) VALUES ($1, $2, $2) \
+        self.write_one(
+            sqlx::query(
+                "INSERT INTO nodes (id, started_at, seen_at) VALUES ($1, $2, $2) \
              ON CONFLICT (id) DO UPDATE SET seen_at = $2",
+            )
+            .bind(id)
+            .bind(now),
         )
-        .bind(id)
-        .bind(now)
-        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -302,9 +306,8 @@ impl Db {
 
     /// Forgets nodes not seen since `before`.
     pub async fn forget_nodes(&self, before: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM nodes WHERE seen_at < $1")
-            .bind(before)
-            .execute(self.writer()?)
+        let done = self
+            .write_one(sqlx::query("DELETE FROM nodes WHERE seen_at < $1").bind(before))
             .await?;
         Ok(done.rows_affected())
     }

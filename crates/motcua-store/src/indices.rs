@@ -307,7 +307,7 @@ impl Tx {
     /// Folds the dossier's facts again and moves the difference into the daily sums. Called in
     /// the transaction of every change a figure depends on.
     pub async fn refresh_dossier_index(&mut self, dossier_id: &str) -> Result<()> {
-        refresh(&mut self.inner, dossier_id).await
+        refresh(self.conn(), dossier_id).await
     }
 }
 
@@ -455,7 +455,7 @@ impl Db {
         let mut tx = self.begin().await?;
         // No change to any of the tenant's dossiers while its figures are rebuilt.
         lock(
-            &mut tx.inner,
+            tx.conn(),
             "SELECT id FROM dossiers WHERE tenant_id = $1 FOR UPDATE",
             tenant,
         )
@@ -463,7 +463,7 @@ impl Db {
         for table in ["index_daily", "index_monthly", "index_dossiers"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
                 .bind(tenant)
-                .execute(&mut *tx.inner)
+                .execute(tx.conn())
                 .await?;
         }
         for id in &ids {
@@ -491,7 +491,7 @@ impl Db {
                 procedure_code: procedure_code.clone(),
                 facts: IndexFacts::default(),
             };
-            add_to_day(&mut tx.inner, &p, *day, c).await?;
+            add_to_day(tx.conn(), &p, *day, c).await?;
         }
         for (dossier_id, agency_id, procedure_code, due_at) in open {
             sqlx::query(
@@ -503,7 +503,7 @@ impl Db {
             .bind(agency_id)
             .bind(procedure_code)
             .bind(due_at)
-            .execute(&mut *tx.inner)
+            .execute(tx.conn())
             .await?;
         }
         tx.commit().await

@@ -2,6 +2,7 @@
 //! chosen from the URL at run time; the SQL is shared, and only the migrations differ per backend.
 //! Every change to a dossier is written as an event in the same transaction as its state row.
 
+mod batch;
 mod calendar;
 mod catalog;
 mod documents;
@@ -134,6 +135,8 @@ pub enum Backend {
 pub struct Db {
     read: AnyPool,
     write: AnyPool,
+    /// SQLite's group committer (PostgreSQL commits concurrent transactions together itself).
+    batch: Option<batch::Batcher>,
     backend: Backend,
 }
 
@@ -177,10 +180,15 @@ impl Db {
                             })
                         })
                 };
-                let write = pool(1).connect_with(options.clone()).await?;
+                // A local file does not go stale: no ping before each batch takes the writer.
+                let write = pool(1)
+                    .test_before_acquire(false)
+                    .connect_with(options.clone())
+                    .await?;
                 let read = pool(pool_readers(pool_size)).connect_with(options).await?;
                 Ok(Db {
                     read,
+                    batch: Some(batch::Batcher::start(write.clone(), wait)),
                     write,
                     backend,
                 })
@@ -194,6 +202,7 @@ impl Db {
                 Ok(Db {
                     read: pool.clone(),
                     write: pool,
+                    batch: None,
                     backend,
                 })
             }
@@ -232,8 +241,12 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx> {
         guard::outside_transaction("a second transaction")?;
         let held = guard::Held::new();
+        let open = match &self.batch {
+            Some(batch) => Open::Shared(batch.turn().await?),
+            None => Open::Own(self.write.begin().await?),
+        };
         Ok(Tx {
-            inner: self.write.begin().await?,
+            open,
             _held: held,
             claimed: None,
             aside: false,
@@ -246,10 +259,33 @@ impl Db {
         Ok(&self.read)
     }
 
-    /// The pool single writes go through, refused while this task holds a transaction open.
-    pub(crate) fn writer(&self) -> Result<&AnyPool> {
+    /// The pool for a read that must see every write acknowledged so far: PostgreSQL's
+    /// writers (a reader of a replica could lag); on SQLite any reader, since an acknowledged
+    /// write is committed. Refused while this task holds a transaction open.
+    pub(crate) fn fresh_reader(&self) -> Result<&AnyPool> {
+        guard::outside_transaction("a read through another connection")?;
+        Ok(match self.batch {
+            Some(_) => &self.read,
+            None => &self.write,
+        })
+    }
+
+    /// Runs one write statement on its own, outside any request's transaction: committed by
+    /// itself on PostgreSQL, in the shared group commit on SQLite; answered once durable.
+    pub(crate) async fn write_one<'q>(
+        &self,
+        statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<sqlx::any::AnyQueryResult> {
         guard::outside_transaction("a write through another connection")?;
-        Ok(&self.write)
+        match &self.batch {
+            None => Ok(statement.execute(&self.write).await?),
+            Some(batch) => {
+                let mut turn = batch.turn().await?;
+                let done = statement.execute(turn.conn()).await?;
+                turn.commit().await?;
+                Ok(done)
+            }
+        }
     }
 
     pub async fn close(&self) {
@@ -260,7 +296,7 @@ impl Db {
 
 /// A write transaction: everything done through it lands together on `commit`, or not at all.
 pub struct Tx {
-    inner: sqlx::Transaction<'static, sqlx::Any>,
+    open: Open,
     _held: guard::Held,
     /// The request key this transaction claims (see [`Tx::claim_request`]).
     claimed: Option<std::sync::Arc<Claim>>,
@@ -276,11 +312,30 @@ impl Tx {
         if !self.aside {
             self.claim_request().await?;
         }
-        self.inner.commit().await?;
+        match self.open {
+            Open::Own(tx) => tx.commit().await?,
+            Open::Shared(turn) => turn.commit().await?,
+        }
         if let Some(claim) = self.claimed {
             claim.mark_claimed();
         }
         Ok(())
+    }
+}
+
+/// A transaction of its own (PostgreSQL), or a turn in SQLite's shared one (see `batch`).
+enum Open {
+    Own(sqlx::Transaction<'static, sqlx::Any>),
+    Shared(batch::Turn),
+}
+
+impl Tx {
+    /// The connection this transaction's statements run on.
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        match &mut self.open {
+            Open::Own(tx) => tx,
+            Open::Shared(turn) => turn.conn(),
+        }
     }
 }
 

@@ -68,7 +68,7 @@ impl Tx {
         .bind(&m.payload_sealed)
         .bind(m.next_attempt_at)
         .bind(m.created_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -95,14 +95,14 @@ impl Db {
         let mut claimed = Vec::new();
         for row in rows.iter().map(outbox) {
             let row = row?;
-            let done = sqlx::query(
+            let done = self.write_one(sqlx::query(
                 "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND delivered_at IS NULL \
                  AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)",
             )
             .bind(lease_until)
             .bind(&row.id)
             .bind(now)
-            .execute(self.writer()?)
+            )
             .await?;
             if done.rows_affected() == 1 {
                 claimed.push(row);
@@ -112,13 +112,13 @@ impl Db {
     }
 
     pub async fn message_delivered(&self, id: &str, now: i64) -> Result<()> {
-        sqlx::query(
+        self.write_one(sqlx::query(
             "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claimed_until = NULL, \
              last_error = NULL WHERE id = $2",
         )
         .bind(now)
         .bind(id)
-        .execute(self.writer()?)
+        )
         .await?;
         Ok(())
     }
@@ -131,16 +131,17 @@ impl Db {
         retry_at: Option<i64>,
         error: &str,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL, last_error = $1, \
+        self.write_one(
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL, last_error = $1, \
              next_attempt_at = COALESCE($2, next_attempt_at), \
              failed_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END WHERE id = $4",
+            )
+            .bind(error)
+            .bind(retry_at)
+            .bind(now)
+            .bind(id),
         )
-        .bind(error)
-        .bind(retry_at)
-        .bind(now)
-        .bind(id)
-        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -176,27 +177,29 @@ impl Db {
     /// Makes every message still being tried due at `now` (those waiting out a backoff are
     /// tried at once); dead letters stay as they are. Returns how many were waiting.
     pub async fn expedite_messages(&self, now: i64) -> Result<u64> {
-        let done = sqlx::query(
-            "UPDATE outbox SET next_attempt_at = $1 WHERE delivered_at IS NULL \
+        let done = self
+            .write_one(
+                sqlx::query(
+                    "UPDATE outbox SET next_attempt_at = $1 WHERE delivered_at IS NULL \
              AND failed_at IS NULL AND next_attempt_at > $1",
-        )
-        .bind(now)
-        .execute(self.writer()?)
-        .await?;
+                )
+                .bind(now),
+            )
+            .await?;
         Ok(done.rows_affected())
     }
 
     /// Puts a dead letter back in the queue, due at `now`; `false` when it is not one (already
     /// delivered, still being tried, or another tenant's).
     pub async fn retry_message(&self, tenant: &str, id: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query(
+        let done = self.write_one(sqlx::query(
             "UPDATE outbox SET failed_at = NULL, claimed_until = NULL, next_attempt_at = $1 \
              WHERE id = $2 AND tenant_id = $3 AND failed_at IS NOT NULL AND delivered_at IS NULL",
         )
         .bind(now)
         .bind(id)
         .bind(tenant)
-        .execute(self.writer()?)
+        )
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -79,7 +79,7 @@ impl Db {
     async fn payment_where(&self, by: &'static str, value: &str) -> Result<Option<PaymentRow>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE {by} = $1"))
             .bind(value)
-            .fetch_optional(self.writer()?)
+            .fetch_optional(self.fresh_reader()?)
             .await?;
         row.as_ref().map(payment).transpose()
     }
@@ -131,7 +131,7 @@ impl Db {
         .bind(&p.dossier_id)
         .bind(p.amount_vnd)
         .bind(p.created_at)
-        .execute(&mut *tx.inner)
+        .execute(tx.conn())
         .await?;
         if done.rows_affected() != 1 {
             return Ok(false);
@@ -148,15 +148,16 @@ impl Db {
         redirect_url: &str,
         now: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE payments SET status = 'pending', session_id = $1, redirect_url = $2, \
+        self.write_one(
+            sqlx::query(
+                "UPDATE payments SET status = 'pending', session_id = $1, redirect_url = $2, \
              updated_at = $3 WHERE id = $4 AND status = 'opening'",
+            )
+            .bind(session_id)
+            .bind(redirect_url)
+            .bind(now)
+            .bind(id),
         )
-        .bind(session_id)
-        .bind(redirect_url)
-        .bind(now)
-        .bind(id)
-        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -164,24 +165,26 @@ impl Db {
     /// Gives up a reservation whose session was never opened (the gateway failed, or the node
     /// died while asking).
     pub async fn drop_reservation(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM payments WHERE id = $1 AND status = 'opening'")
-            .bind(id)
-            .execute(self.writer()?)
-            .await?;
+        self.write_one(
+            sqlx::query("DELETE FROM payments WHERE id = $1 AND status = 'opening'").bind(id),
+        )
+        .await?;
         Ok(())
     }
 
     /// Sets an open session aside for a new one (too old, or for another amount); it is still
     /// settled if the payer pays it after all. `false` when it was no longer open.
     pub async fn abandon_payment(&self, id: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE payments SET status = 'abandoned', updated_at = $1 \
+        let done = self
+            .write_one(
+                sqlx::query(
+                    "UPDATE payments SET status = 'abandoned', updated_at = $1 \
              WHERE id = $2 AND status = 'pending'",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(self.writer()?)
-        .await?;
+                )
+                .bind(now)
+                .bind(id),
+            )
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 }
@@ -206,7 +209,7 @@ impl Tx {
         .bind(&p.receipt_no)
         .bind(p.created_at)
         .bind(p.updated_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -225,7 +228,7 @@ impl Tx {
         .bind(s.receipt_no)
         .bind(s.now)
         .bind(id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -239,7 +242,7 @@ impl Tx {
         .bind(refund_id)
         .bind(at)
         .bind(id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }

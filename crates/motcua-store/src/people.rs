@@ -99,7 +99,7 @@ impl Tx {
         .bind(&u.display_name_sealed)
         .bind(&u.profile_sealed)
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         self.set_name_tokens(&u.id, &u.name_tokens).await
     }
@@ -108,7 +108,7 @@ impl Tx {
     pub async fn set_name_tokens(&mut self, user_id: &str, tokens: &[String]) -> Result<()> {
         sqlx::query("DELETE FROM name_tokens WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         let mut unique: Vec<&String> = tokens.iter().collect();
         unique.sort();
@@ -117,21 +117,21 @@ impl Tx {
             sqlx::query("INSERT INTO name_tokens (user_id, token) VALUES ($1, $2)")
                 .bind(user_id)
                 .bind(t)
-                .execute(&mut *self.inner)
+                .execute(self.conn())
                 .await?;
         }
         Ok(())
     }
 
     pub async fn log_access(&mut self, e: &AccessLogEntry) -> Result<()> {
-        insert_access(&mut *self.inner, e).await
+        insert_access(e).execute(self.conn()).await?;
+        Ok(())
     }
 }
 
-async fn insert_access<'e, E>(exec: E, e: &AccessLogEntry) -> Result<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+fn insert_access(
+    e: &AccessLogEntry,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
     sqlx::query(
         "INSERT INTO access_log (id, at, actor_id, actor_role, subject_user_id, dossier_id, \
          action, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -144,9 +144,6 @@ where
     .bind(&e.dossier_id)
     .bind(&e.action)
     .bind(&e.purpose)
-    .execute(exec)
-    .await?;
-    Ok(())
 }
 
 impl Db {
@@ -204,16 +201,17 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+        self.write_one(
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(csrf_token)
+            .bind(now)
+            .bind(expires_at),
         )
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(csrf_token)
-        .bind(now)
-        .bind(expires_at)
-        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -240,23 +238,21 @@ impl Db {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(self.writer()?)
+        self.write_one(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash))
             .await?;
         Ok(())
     }
 
     pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now)
-            .execute(self.writer()?)
+        let done = self
+            .write_one(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now))
             .await?;
         Ok(done.rows_affected())
     }
 
     pub async fn log_access(&self, e: &AccessLogEntry) -> Result<()> {
-        insert_access(self.writer()?, e).await
+        self.write_one(insert_access(e)).await?;
+        Ok(())
     }
 
     /// Accesses to one person's data, newest first, with the code of the dossier concerned;

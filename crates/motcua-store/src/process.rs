@@ -76,7 +76,7 @@ impl Tx {
         .bind(&d.sha256)
         .bind(&d.uploaded_by)
         .bind(d.created_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -99,11 +99,11 @@ impl Tx {
         .bind(i64::from(i.ended))
         .bind(i.next_timer_at)
         .bind(i.updated_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         sqlx::query("DELETE FROM process_tasks WHERE dossier_id = $1")
             .bind(&i.dossier_id)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         for t in tasks {
             sqlx::query(
@@ -118,7 +118,7 @@ impl Tx {
             .bind(&t.agency_id)
             .bind(t.since)
             .bind(t.due_at)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         }
         Ok(())

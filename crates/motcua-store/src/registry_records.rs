@@ -45,7 +45,7 @@ impl Tx {
         .bind(&r.status)
         .bind(&r.record_sealed)
         .bind(r.fetched_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }

@@ -31,7 +31,7 @@ impl Tx {
         .bind(counts.due_today)
         .bind(counts.due_soon)
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -56,7 +56,7 @@ impl Db {
              WHERE agency_id = $1 AND retired_at IS NULL ORDER BY created_at DESC, id LIMIT 1",
         )
         .bind(agency_id)
-        .fetch_optional(self.writer()?)
+        .fetch_optional(self.fresh_reader()?)
         .await?;
         row.as_ref().map(key).transpose()
     }
@@ -81,7 +81,7 @@ impl Db {
         )
         .bind(new.created_at)
         .bind(&new.agency_id)
-        .execute(&mut *tx.inner)
+        .execute(tx.conn())
         .await?;
         sqlx::query(
             "INSERT INTO agency_keys (id, tenant_id, agency_id, public_key, secret_sealed, created_at, \
@@ -93,7 +93,7 @@ impl Db {
         .bind(&new.public_key)
         .bind(&new.secret_sealed)
         .bind(new.created_at)
-        .execute(&mut *tx.inner)
+        .execute(tx.conn())
         .await?;
         tx.commit().await
     }
@@ -148,7 +148,7 @@ impl Tx {
         .bind(&s.sha256)
         .bind(s.signed_at)
         .bind(&s.signature)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -168,7 +168,7 @@ impl Tx {
         .bind(at)
         .bind(event_seq)
         .bind(dossier_id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected())
     }
