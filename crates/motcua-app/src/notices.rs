@@ -286,11 +286,9 @@ impl App {
         let done_at = now_micros().max(now);
         match outcome {
             Ok(()) => {
-                self.db.message_delivered(&m.id, done_at).await?;
                 // A dossier counts as synced once every portal message about it arrived.
-                if let (Some(dossier), "portal") = (&m.dossier_id, m.channel.as_str()) {
-                    self.db.refresh_dossier_index(dossier).await?;
-                }
+                let refold = m.dossier_id.as_deref().filter(|_| m.channel == "portal");
+                self.db.message_delivered(&m.id, done_at, refold).await?;
             }
             Err(e) => {
                 let attempts = m.attempts + 1;

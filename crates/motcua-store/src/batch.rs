@@ -52,6 +52,9 @@ impl std::fmt::Debug for Batcher {
 pub(crate) struct Turn {
     slot: OwnedMutexGuard<Slot>,
     wake: Arc<Notify>,
+    /// Whether this turn opened a savepoint (a single statement needs none: SQLite undoes a
+    /// failed statement by itself and keeps the transaction).
+    savepoint: bool,
     done: bool,
 }
 
@@ -76,6 +79,15 @@ impl Batcher {
     /// Waits for this request's turn and opens its savepoint (and the shared transaction, if
     /// none is open); [`StoreError::Busy`] when the turn does not come within the wait.
     pub(crate) async fn turn(&self) -> Result<Turn> {
+        self.take_turn(true).await
+    }
+
+    /// A turn for one statement, which needs no savepoint of its own.
+    pub(crate) async fn single_turn(&self) -> Result<Turn> {
+        self.take_turn(false).await
+    }
+
+    async fn take_turn(&self, savepoint: bool) -> Result<Turn> {
         let mut slot = tokio::time::timeout(self.wait, self.slot.clone().lock_owned())
             .await
             .map_err(|_| StoreError::Busy)?;
@@ -89,6 +101,7 @@ impl Batcher {
             slot.conn = Some(conn);
         }
         let opened = match slot.conn.as_mut() {
+            Some(_) if !savepoint => Ok(Default::default()),
             Some(conn) => conn.execute("SAVEPOINT request").await,
             None => unreachable!("opened above"),
         };
@@ -100,6 +113,7 @@ impl Batcher {
         Ok(Turn {
             slot,
             wake: self.wake.clone(),
+            savepoint,
             done: false,
         })
     }
@@ -176,7 +190,9 @@ impl Turn {
 
     /// Keeps this request's work in the shared transaction and waits until it is durable.
     pub(crate) async fn commit(mut self) -> Result<()> {
-        if let Err(e) = self.conn().execute("RELEASE SAVEPOINT request").await {
+        if self.savepoint
+            && let Err(e) = self.conn().execute("RELEASE SAVEPOINT request").await
+        {
             return Err(e.into()); // dropped: rolled back to the savepoint
         }
         self.done = true;
@@ -197,7 +213,8 @@ impl Turn {
 impl Drop for Turn {
     fn drop(&mut self) {
         if !self.done {
-            self.slot.undo = true;
+            // Undone before anything else runs; the committer ends what others left waiting.
+            self.slot.undo = self.savepoint;
             self.wake.notify_one();
         }
     }

@@ -312,14 +312,6 @@ impl Tx {
 }
 
 impl Db {
-    /// [`Tx::refresh_dossier_index`] in a transaction of its own (after a delivery to the
-    /// national portal, which writes no event).
-    pub async fn refresh_dossier_index(&self, dossier_id: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
-        tx.refresh_dossier_index(dossier_id).await?;
-        tx.commit().await
-    }
-
     /// Runs `sql` over `$2..=$3` in the scope.
     async fn sums_rows(
         &self,

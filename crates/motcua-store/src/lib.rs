@@ -280,7 +280,7 @@ impl Db {
         match &self.batch {
             None => Ok(statement.execute(&self.write).await?),
             Some(batch) => {
-                let mut turn = batch.turn().await?;
+                let mut turn = batch.single_turn().await?;
                 let done = statement.execute(turn.conn()).await?;
                 turn.commit().await?;
                 Ok(done)

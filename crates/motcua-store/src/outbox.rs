@@ -92,35 +92,45 @@ impl Db {
         .bind(limit)
         .fetch_all(self.reader()?)
         .await?;
+        // One transaction for the batch: one commit, however many rows.
         let mut claimed = Vec::new();
+        let mut tx = self.begin_aside().await?;
         for row in rows.iter().map(outbox) {
             let row = row?;
-            let done = self.write_one(sqlx::query(
+            let done = sqlx::query(
                 "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND delivered_at IS NULL \
                  AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)",
             )
             .bind(lease_until)
             .bind(&row.id)
             .bind(now)
-            )
+            .execute(tx.conn())
             .await?;
             if done.rows_affected() == 1 {
                 claimed.push(row);
             }
         }
+        tx.commit().await?;
         Ok(claimed)
     }
 
-    pub async fn message_delivered(&self, id: &str, now: i64) -> Result<()> {
-        self.write_one(sqlx::query(
+    /// Records a delivery; `refold`: the dossier whose figures count it (a national portal
+    /// message: a dossier counts as synced once every one about it arrived), in the same
+    /// transaction.
+    pub async fn message_delivered(&self, id: &str, now: i64, refold: Option<&str>) -> Result<()> {
+        let mut tx = self.begin_aside().await?;
+        sqlx::query(
             "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claimed_until = NULL, \
              last_error = NULL WHERE id = $2",
         )
         .bind(now)
         .bind(id)
-        )
+        .execute(tx.conn())
         .await?;
-        Ok(())
+        if let Some(dossier) = refold {
+            tx.refresh_dossier_index(dossier).await?;
+        }
+        tx.commit().await
     }
 
     /// Records a failed attempt: try again at `retry_at`, or give up when it is `None`.
