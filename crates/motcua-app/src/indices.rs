@@ -413,8 +413,9 @@ impl App {
         Ok(self.db.load_index(&self.tenant, days, open).await?)
     }
 
-    /// Folds every dossier again from the event log into fresh aggregates; returns how many.
-    pub async fn rebuild_indices(&self) -> Result<u64> {
+    /// Folds every dossier again from the event log and mends the aggregates to match, in
+    /// short transactions while the office works on.
+    pub async fn rebuild_indices(&self) -> Result<motcua_store::Rebuilt> {
         Ok(self.db.rebuild_indices(&self.tenant).await?)
     }
 }
@@ -482,7 +483,7 @@ impl App {
 
     /// Administrators: recompute every aggregate from the event log (after a restore, or to
     /// prove the live figures right).
-    pub async fn rebuild_indices_as(&self, user: &CurrentUser) -> Result<u64> {
+    pub async fn rebuild_indices_as(&self, user: &CurrentUser) -> Result<motcua_store::Rebuilt> {
         if user.role != Role::Admin {
             return Err(AppError::Forbidden(
                 "Chỉ quản trị hệ thống được tính lại chỉ số.".into(),

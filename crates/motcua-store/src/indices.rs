@@ -134,48 +134,87 @@ async fn place(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<Optio
     }))
 }
 
-/// Adds `c` to one day's row and to its month's.
-async fn add_to_day(
+/// Counters to add to one agency and procedure's row of one day.
+pub(crate) struct DayChange {
+    pub day: i64,
+    pub agency_id: String,
+    pub procedure_code: String,
+    pub counters: Counters,
+}
+
+/// Adds `changes` to the daily rows and to their months' rows. Every writer takes the rows in
+/// one order — all daily rows by (day, agency, procedure), then the monthly ones likewise —
+/// so two folds side by side on PostgreSQL never wait on each other in a circle.
+pub(crate) async fn add_changes(
     conn: &mut sqlx::AnyConnection,
-    p: &Placed,
-    day: i64,
+    tenant: &str,
+    changes: Vec<DayChange>,
+) -> Result<()> {
+    use std::collections::BTreeMap;
+    let mut days: BTreeMap<(i64, String, String), Counters> = BTreeMap::new();
+    let mut months: BTreeMap<(i64, String, String), Counters> = BTreeMap::new();
+    for c in changes {
+        let month = (c.day / 100, c.agency_id.clone(), c.procedure_code.clone());
+        months.entry(month).or_default().add(&c.counters);
+        days.entry((c.day, c.agency_id, c.procedure_code))
+            .or_default()
+            .add(&c.counters);
+    }
+    for (table, rows) in [("index_daily", days), ("index_monthly", months)] {
+        for ((key, agency_id, procedure_code), c) in rows {
+            if !c.is_zero() {
+                add_row(conn, table, tenant, key, &agency_id, &procedure_code, &c).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds `c` to one row of `table` (`index_daily` by day, `index_monthly` by month).
+pub(crate) async fn add_row(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    tenant: &str,
+    key: i64,
+    agency_id: &str,
+    procedure_code: &str,
     c: &Counters,
 ) -> Result<()> {
-    for (table, key, value) in [
-        ("index_daily", "day", day),
-        ("index_monthly", "month", day / 100),
-    ] {
-        let cols = Counters::COLUMNS;
-        let names = cols.join(", ");
-        let params: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
-        let sets: Vec<String> = cols
-            .iter()
-            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
-            .collect();
-        let sql = format!(
-            "INSERT INTO {table} (tenant_id, {key}, agency_id, procedure_code, {names}) \
-             VALUES ($1, $2, $3, $4, {}) ON CONFLICT (tenant_id, {key}, agency_id, procedure_code) \
-             DO UPDATE SET {}",
-            params.join(", "),
-            sets.join(", ")
-        );
-        let mut q = sqlx::query(&sql)
-            .bind(&p.tenant)
-            .bind(value)
-            .bind(&p.agency_id)
-            .bind(&p.procedure_code);
-        for v in c.values() {
-            q = q.bind(v);
-        }
-        q.execute(&mut *conn).await?;
+    let key_column = if table == "index_daily" {
+        "day"
+    } else {
+        "month"
+    };
+    let cols = Counters::COLUMNS;
+    let names = cols.join(", ");
+    let params: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
+    let sets: Vec<String> = cols
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO {table} (tenant_id, {key_column}, agency_id, procedure_code, {names}) \
+         VALUES ($1, $2, $3, $4, {}) ON CONFLICT (tenant_id, {key_column}, agency_id, procedure_code) \
+         DO UPDATE SET {}",
+        params.join(", "),
+        sets.join(", ")
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(key)
+        .bind(agency_id)
+        .bind(procedure_code);
+    for v in c.values() {
+        q = q.bind(v);
     }
+    q.execute(&mut *conn).await?;
     Ok(())
 }
 
 /// PostgreSQL runs transactions side by side: lock what a fold reads so that two folds of one
 /// dossier (an event and a portal delivery) take turns and neither counts from stale facts.
 /// SQLite writes through one connection, one transaction at a time.
-async fn lock(conn: &mut sqlx::AnyConnection, sql: &str, key: &str) -> Result<()> {
+pub(crate) async fn lock(conn: &mut sqlx::AnyConnection, sql: &str, key: &str) -> Result<()> {
     if conn.backend_name() == "PostgreSQL" {
         sqlx::query(sql).bind(key).fetch_all(&mut *conn).await?;
     }
@@ -189,6 +228,26 @@ async fn refresh(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<()>
         dossier_id,
     )
     .await?;
+    if let Some(refold) = refold(conn, dossier_id).await? {
+        let tenant = refold.placed.tenant.clone();
+        add_changes(conn, &tenant, refold.changes).await?;
+        save_facts(conn, dossier_id, &refold.placed).await?;
+    }
+    Ok(())
+}
+
+/// A dossier's facts folded again, and what that changes in the sums.
+pub(crate) struct Refold {
+    placed: Placed,
+    changes: Vec<DayChange>,
+}
+
+/// Folds the dossier's facts from its events; `None` when its stored facts are right (or it
+/// counts nowhere: never received, never counted). The caller holds the dossier's lock.
+pub(crate) async fn refold(
+    conn: &mut sqlx::AnyConnection,
+    dossier_id: &str,
+) -> Result<Option<Refold>> {
     let old: Option<String> =
         sqlx::query_scalar("SELECT facts FROM index_dossiers WHERE dossier_id = $1")
             .bind(dossier_id)
@@ -201,24 +260,59 @@ async fn refresh(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<()>
             .fetch_optional(&mut *conn)
             .await?;
     if old.is_none() && received.flatten().is_none() {
-        return Ok(());
+        return Ok(None);
     }
     let Some(placed) = place(conn, dossier_id).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let old: IndexFacts = old
         .as_deref()
         .and_then(|f| serde_json::from_str(f).ok())
         .unwrap_or_default();
     if old == placed.facts {
-        return Ok(());
+        return Ok(None);
     }
-    // Days in order, so that concurrent folds lock the daily rows in one order (no deadlock).
-    let mut changes = delta(&old, &placed.facts);
-    changes.sort_by_key(|(day, _)| *day);
-    for (day, c) in changes {
-        add_to_day(conn, &placed, day, &c).await?;
+    let changes = delta(&old, &placed.facts)
+        .into_iter()
+        .map(|(day, counters)| DayChange {
+            day,
+            agency_id: placed.agency_id.clone(),
+            procedure_code: placed.procedure_code.clone(),
+            counters,
+        })
+        .collect();
+    Ok(Some(Refold { placed, changes }))
+}
+
+impl Refold {
+    pub(crate) fn into_parts(self, dossier_id: &str) -> (Vec<DayChange>, FoldedFacts) {
+        (
+            self.changes,
+            FoldedFacts {
+                dossier_id: dossier_id.to_string(),
+                placed: self.placed,
+            },
+        )
     }
+}
+
+/// A dossier's new facts, saved once its changes are in the sums.
+pub(crate) struct FoldedFacts {
+    pub dossier_id: String,
+    placed: Placed,
+}
+
+impl FoldedFacts {
+    pub(crate) async fn save(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
+        save_facts(conn, &self.dossier_id, &self.placed).await
+    }
+}
+
+async fn save_facts(
+    conn: &mut sqlx::AnyConnection,
+    dossier_id: &str,
+    placed: &Placed,
+) -> Result<()> {
     let facts = serde_json::to_string(&placed.facts).unwrap_or_default();
     let f = &placed.facts;
     let open = f.received_at.is_some() && f.ended_at.is_none();
@@ -436,35 +530,6 @@ impl Db {
             .collect()
     }
 
-    /// Forgets the tenant's aggregates and folds every dossier again from its events: what
-    /// the live aggregates must equal. Changes to the tenant's dossiers wait while it runs.
-    pub async fn rebuild_indices(&self, tenant: &str) -> Result<u64> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM dossiers WHERE tenant_id = $1 ORDER BY id")
-                .bind(tenant)
-                .fetch_all(self.reader()?)
-                .await?;
-        let mut tx = self.begin().await?;
-        // No change to any of the tenant's dossiers while its figures are rebuilt.
-        lock(
-            tx.conn(),
-            "SELECT id FROM dossiers WHERE tenant_id = $1 FOR UPDATE",
-            tenant,
-        )
-        .await?;
-        for table in ["index_daily", "index_monthly", "index_dossiers"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
-                .bind(tenant)
-                .execute(tx.conn())
-                .await?;
-        }
-        for id in &ids {
-            tx.refresh_dossier_index(id).await?;
-        }
-        tx.commit().await?;
-        Ok(ids.len() as u64)
-    }
-
     /// Adds counters to days and records dossiers still open, directly: the benchmark's bulk
     /// load of generated dossiers (and an import from another system's figures). Rows are
     /// (day, agency id, procedure code, counters); open ones (dossier id, agency id,
@@ -476,15 +541,16 @@ impl Db {
         open: &[(String, String, String, i64)],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        for (day, agency_id, procedure_code, c) in days {
-            let p = Placed {
-                tenant: tenant.to_string(),
+        let changes = days
+            .iter()
+            .map(|(day, agency_id, procedure_code, c)| DayChange {
+                day: *day,
                 agency_id: agency_id.clone(),
                 procedure_code: procedure_code.clone(),
-                facts: IndexFacts::default(),
-            };
-            add_to_day(tx.conn(), &p, *day, c).await?;
-        }
+                counters: *c,
+            })
+            .collect();
+        add_changes(tx.conn(), tenant, changes).await?;
         for (dossier_id, agency_id, procedure_code, due_at) in open {
             sqlx::query(
                 "INSERT INTO index_dossiers (dossier_id, tenant_id, agency_id, procedure_code, \

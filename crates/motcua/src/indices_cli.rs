@@ -52,8 +52,11 @@ pub async fn run(args: IndicesArgs) -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
     if args.rebuild {
-        let n = app.rebuild_indices().await?;
-        eprintln!("Đã tính lại chỉ số từ nhật ký sự kiện của {n} hồ sơ.");
+        let done = app.rebuild_indices().await?;
+        eprintln!(
+            "Đã tính lại chỉ số từ nhật ký sự kiện của {} hồ sơ ({} hồ sơ có dữ kiện được tính lại, {} dòng tổng được sửa).",
+            done.dossiers, done.refolded, done.rows_mended
+        );
     }
     let q = IndexQuery {
         agency: args.agency,

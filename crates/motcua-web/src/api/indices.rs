@@ -58,6 +58,10 @@ pub async fn ranking(
 pub struct Rebuilt {
     /// Dossiers folded again from their events.
     dossiers: u64,
+    /// Of them, those whose kept facts differed from their events.
+    refolded: u64,
+    /// Daily and monthly sum rows that were off, mended.
+    rows_mended: u64,
 }
 
 /// Administrators: recompute every aggregate from the event log.
@@ -67,6 +71,10 @@ pub async fn rebuild(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
 ) -> Result<Json<Rebuilt>, ApiError> {
-    let dossiers = s.app.rebuild_indices_as(&user).await?;
-    Ok(Json(Rebuilt { dossiers }))
+    let done = s.app.rebuild_indices_as(&user).await?;
+    Ok(Json(Rebuilt {
+        dossiers: done.dossiers,
+        refolded: done.refolded,
+        rows_mended: done.rows_mended,
+    }))
 }
