@@ -4,26 +4,10 @@
 //! work with it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use motcua_store::Db;
+mod common;
+use common::databases;
 
-async fn databases() -> Vec<(Db, String)> {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
-    let mut dbs = vec![(Db::connect(&url).await.unwrap(), url)];
-    match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
-        Ok(base) => {
-            let url = motcua_store::create_scratch_postgres_database(&base)
-                .await
-                .unwrap();
-            dbs.push((Db::connect(&url).await.unwrap(), url));
-        }
-        Err(_) => eprintln!("MOTCUA_TEST_POSTGRES_URL not set: PostgreSQL part skipped"),
-    }
-    for (db, _) in &dbs {
-        db.migrate().await.unwrap();
-    }
-    dbs
-}
+use motcua_store::Db;
 
 /// What each of the concurrent transactions does.
 fn fate(i: usize) -> &'static str {

@@ -3,29 +3,13 @@
 //! counts agree with the lines.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::databases;
+
 use motcua_store::{
     AgencyRow, Classes, Db, DossierPatch, NewDossier, NewEventRecord, NewUser, ProcedureRow,
     QueueFilter, QueueKey, QueueScope, RecentKey, TextMatch,
 };
-
-async fn databases() -> Vec<(Db, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-    let mut dbs = vec![(Db::connect(&url).await.unwrap(), Some(dir))];
-    match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
-        Ok(base) => {
-            let url = motcua_store::create_scratch_postgres_database(&base)
-                .await
-                .unwrap();
-            dbs.push((Db::connect(&url).await.unwrap(), None));
-        }
-        Err(_) => eprintln!("MOTCUA_TEST_POSTGRES_URL not set: PostgreSQL part skipped"),
-    }
-    for (db, _) in &dbs {
-        db.migrate().await.unwrap();
-    }
-    dbs
-}
 
 fn event(to: &str, at: i64) -> NewEventRecord {
     NewEventRecord {

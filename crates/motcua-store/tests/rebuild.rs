@@ -3,6 +3,9 @@
 //! nothing; a second rebuild finds nothing left to mend.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::databases;
+
 use motcua_store::{
     AgencyRow, Db, DossierPatch, NewDossier, NewEventRecord, NewUser, ProcedureRow, event_hash,
 };
@@ -11,25 +14,6 @@ use sqlx::Row;
 const DOSSIERS: usize = 1_100; // more than two chunks
 const DAY: i64 = 86_400_000_000;
 const T0: i64 = 1_767_225_600_000_000; // 2026-01-01 UTC
-
-async fn databases() -> Vec<(Db, String)> {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
-    let mut dbs = vec![(Db::connect(&url).await.unwrap(), url)];
-    match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
-        Ok(base) => {
-            let url = motcua_store::create_scratch_postgres_database(&base)
-                .await
-                .unwrap();
-            dbs.push((Db::connect(&url).await.unwrap(), url));
-        }
-        Err(_) => eprintln!("MOTCUA_TEST_POSTGRES_URL not set: PostgreSQL part skipped"),
-    }
-    for (db, _) in &dbs {
-        db.migrate().await.unwrap();
-    }
-    dbs
-}
 
 fn event(kind: &str, to: &str, at: i64, data: Option<String>) -> NewEventRecord {
     NewEventRecord {
