@@ -328,7 +328,11 @@ for b in "${BACKENDS[@]}"; do run_backend "$b"; done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }'; }
 RATIOS=()
 empty=${RPS["ceiling/empty axum handler"]:-0}
-RATIOS+=("ceilings: empty axum handler $empty req/s; SQLite ${CEILING[sqlite]:-?} commits/s$([[ -n ${CEILING[postgres]:-} ]] && echo "; PostgreSQL ${CEILING[postgres]} commits/s one at a time (${CEILING[postgres_concurrent]} from $CONNECTIONS connections)")")
+pg_ceiling=
+if [[ -n ${CEILING[postgres]:-} ]]; then
+  pg_ceiling="; PostgreSQL ${CEILING[postgres]} commits/s one at a time (${CEILING[postgres_concurrent]} from $CONNECTIONS connections)"
+fi
+RATIOS+=("ceilings: empty axum handler $empty req/s; SQLite ${CEILING[sqlite]:-?} commits/s$pg_ceiling")
 for b in "${BACKENDS[@]}"; do
   for label in "GET /status?code= (HTML)" "GET /api/v1/status/{code}"; do
     RATIOS+=("$b · $label: $(ratio "${RPS["$b/$label"]:-0}" "$empty")× the empty handler (target ≥ 0.3×)")

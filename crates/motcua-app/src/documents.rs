@@ -3,15 +3,13 @@
 //! reuses it in a new dossier with one tick instead of uploading it again. Only the owner sees
 //! their store; removing a document leaves the dossiers it came from as they are.
 
-use std::collections::HashMap;
-
 use motcua_domain::Role;
 use motcua_domain::dossier::Action;
-use motcua_store::{DossierRow, PersonalDocumentRow, Tx};
+use motcua_store::{DocumentKey, DossierRow, PersonalDocumentRow, Tx};
 use serde::Serialize;
 
 use crate::views::ts;
-use crate::{App, AppError, CurrentUser, Result, new_id};
+use crate::{App, AppError, CurrentUser, Page, PageRequest, Result, new_id};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentView {
@@ -46,33 +44,52 @@ impl App {
         }
     }
 
-    /// The citizen's documents, newest first.
-    pub async fn my_documents(&self, user: &CurrentUser) -> Result<Vec<DocumentView>> {
+    /// A page of the citizen's documents, newest first.
+    pub async fn my_documents(
+        &self,
+        user: &CurrentUser,
+        page: &PageRequest,
+    ) -> Result<Page<DocumentView>> {
         Self::citizen(user)?;
-        let rows = self.db.documents_of(&self.tenant, &user.id).await?;
-        let mut codes: HashMap<String, Option<String>> = HashMap::new();
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            if !codes.contains_key(&r.source_dossier_id) {
-                let code = self
-                    .db
-                    .dossier(&self.tenant, &r.source_dossier_id)
-                    .await?
-                    .and_then(|d| d.code);
-                codes.insert(r.source_dossier_id.clone(), code);
-            }
-            out.push(DocumentView {
-                kind_label: kind_label(&r.kind),
-                title: self.open_text(&r.title_sealed)?,
-                source_code: codes.get(&r.source_dossier_id).cloned().flatten(),
-                added_at: ts(r.added_at),
-                id: r.id,
-                kind: r.kind,
-                attachment_id: r.attachment_id,
-                sha256: r.sha256,
-            });
-        }
-        Ok(out)
+        let limit = page.size()?;
+        let after = match page.parts(2)? {
+            Some(p) => Some(DocumentKey {
+                added_at: crate::dossiers::lists::number(&p[0])?,
+                id: p[1].clone(),
+            }),
+            None => None,
+        };
+        let mut rows = self
+            .db
+            .documents_of(&self.tenant, &user.id, after.as_ref(), limit + 1)
+            .await?;
+        let next = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| {
+                let d = &r.document;
+                crate::dossiers::lists::cursor(&[&d.added_at.to_string(), &d.id])
+            })
+        });
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let d = r.document;
+                Ok(DocumentView {
+                    kind_label: kind_label(&d.kind),
+                    title: self.open_text(&d.title_sealed)?,
+                    source_code: r.source_code,
+                    added_at: ts(d.added_at),
+                    id: d.id,
+                    kind: d.kind,
+                    attachment_id: d.attachment_id,
+                    sha256: d.sha256,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next: next.flatten(),
+        })
     }
 
     /// Removes a document from the citizen's store.
@@ -140,10 +157,8 @@ impl App {
         Self::citizen(user)?;
         let doc = self
             .db
-            .documents_of(&self.tenant, &user.id)
+            .document_of(&self.tenant, &user.id, id)
             .await?
-            .into_iter()
-            .find(|d| d.id == id)
             .ok_or(AppError::NotFound)?;
         let a = self
             .db

@@ -259,21 +259,39 @@ impl App {
 
     /// Sends one batch of what is due at `now`. Each message succeeds or fails on its own: one
     /// that cannot be opened or sent records its attempt and error and waits its backoff (or
-    /// is given up after its last try) while the others of the batch go out.
+    /// is given up after its last try) while the others of the batch go out. The deliveries
+    /// are recorded together at the end, in one transaction (a crash before it sends them
+    /// again when their lease ends; the receivers know them by their idempotency keys).
     pub(crate) async fn deliver_due_messages(&self, now: i64) -> Result<usize> {
         let lease = now + LEASE.as_micros() as i64;
         let batch = self.db.claim_due_messages(now, lease, BATCH).await?;
         let handled = batch.len();
+        let (mut delivered, mut refold) = (Vec::new(), Vec::new());
         for m in batch {
-            if let Err(e) = self.deliver_one(&m, now).await {
+            match self.deliver_one(&m, now).await {
+                Ok(true) => {
+                    // A dossier counts as synced once every portal message about it arrived.
+                    if let (Some(d), "portal") = (&m.dossier_id, m.channel.as_str()) {
+                        refold.push(d.clone());
+                    }
+                    delivered.push(m.id);
+                }
+                Ok(false) => {}
                 // Its lease runs out and it is tried again; the rest of the batch goes on.
-                tracing::warn!(channel = %m.channel, cause = %crate::error::chain(&e), "outbox message: outcome not recorded");
+                Err(e) => {
+                    tracing::warn!(channel = %m.channel, cause = %crate::error::chain(&e), "outbox message: outcome not recorded")
+                }
             }
         }
+        let done_at = now_micros().max(now);
+        self.db
+            .messages_delivered(&delivered, done_at, &refold)
+            .await?;
         Ok(handled)
     }
 
-    async fn deliver_one(&self, m: &OutboxRow, now: i64) -> Result<()> {
+    /// Sends one message; answers whether it arrived (a failure is recorded here).
+    async fn deliver_one(&self, m: &OutboxRow, now: i64) -> Result<bool> {
         let outcome = match self.open_text(&m.payload_sealed) {
             Ok(payload) if m.channel == crate::payments::REFUND_CHANNEL => {
                 self.give_back(&m.idempotency_key, &payload).await
@@ -283,34 +301,49 @@ impl App {
                 "nội dung tin trong hàng đợi không giải mã được".into(),
             )),
         };
+        let Err(e) = outcome else {
+            return Ok(true);
+        };
         let done_at = now_micros().max(now);
-        match outcome {
-            Ok(()) => {
-                // A dossier counts as synced once every portal message about it arrived.
-                let refold = m.dossier_id.as_deref().filter(|_| m.channel == "portal");
-                self.db.message_delivered(&m.id, done_at, refold).await?;
-            }
-            Err(e) => {
-                let attempts = m.attempts + 1;
-                let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS)
-                    .then(|| now + backoff(self.notifier.retry_base, attempts).as_micros() as i64);
-                // The error text names no recipient (the clients keep it out).
-                tracing::warn!(channel = %m.channel, attempts, retry = retry_at.is_some(), error = %e, "notice not delivered");
-                self.db
-                    .message_failed(&m.id, done_at, retry_at, &e.to_string())
-                    .await?;
-            }
-        }
-        Ok(())
+        let attempts = m.attempts + 1;
+        let retry_at = (e.is_retryable() && attempts < MAX_ATTEMPTS)
+            .then(|| now + backoff(self.notifier.retry_base, attempts).as_micros() as i64);
+        // The error text names no recipient (the clients keep it out).
+        tracing::warn!(channel = %m.channel, attempts, retry = retry_at.is_some(), error = %e, "notice not delivered");
+        self.db
+            .message_failed(&m.id, done_at, retry_at, &e.to_string())
+            .await?;
+        Ok(false)
     }
 
-    /// Administrators: the messages given up after their last try, newest first.
-    pub async fn dead_letters(&self, user: &CurrentUser) -> Result<Vec<DeadLetterView>> {
+    /// Administrators: a page of the messages given up after their last try, newest first.
+    pub async fn dead_letters(
+        &self,
+        user: &CurrentUser,
+        page: &crate::PageRequest,
+    ) -> Result<crate::Page<DeadLetterView>> {
         Self::administrator(user)?;
-        Ok(self
+        let limit = page.size()?;
+        let after = match page.parts(2)? {
+            Some(p) => Some((crate::dossiers::lists::number(&p[0])?, p[1].clone())),
+            None => None,
+        };
+        let mut rows = self
             .db
-            .dead_letters(&self.tenant, 200)
-            .await?
+            .dead_letters(
+                &self.tenant,
+                after.as_ref().map(|(at, id)| (*at, id.as_str())),
+                limit + 1,
+            )
+            .await?;
+        let mut next = None;
+        if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            next = rows
+                .last()
+                .map(|r| crate::dossiers::lists::cursor(&[&r.failed_at.to_string(), &r.id]));
+        }
+        let items = rows
             .into_iter()
             .map(|r| DeadLetterView {
                 channel_label: channel_label(&r.channel),
@@ -322,7 +355,8 @@ impl App {
                 failed_at: ts(r.failed_at),
                 created_at: ts(r.created_at),
             })
-            .collect())
+            .collect();
+        Ok(crate::Page { items, next })
     }
 
     /// Administrators: sends a given-up message again (one more try, now).

@@ -16,6 +16,20 @@ pub struct PersonalDocumentRow {
     pub added_at: i64,
 }
 
+/// A line of a citizen's store: the document and the code of its dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentListRow {
+    pub document: PersonalDocumentRow,
+    pub source_code: Option<String>,
+}
+
+/// Where a list of documents resumes: the instant the last one was added and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentKey {
+    pub added_at: i64,
+    pub id: String,
+}
+
 const COLUMNS: &str =
     "id, owner_id, kind, title_sealed, attachment_id, source_dossier_id, sha256, added_at";
 
@@ -67,21 +81,62 @@ impl Tx {
 }
 
 impl Db {
-    /// A citizen's documents, newest first.
+    /// A page of a citizen's documents, newest first, from after `after` (keyset), each with
+    /// the code of the dossier it came from.
     pub async fn documents_of(
         &self,
         tenant: &str,
         owner_id: &str,
-    ) -> Result<Vec<PersonalDocumentRow>> {
-        let rows = sqlx::query(&format!(
+        after: Option<&DocumentKey>,
+        limit: i64,
+    ) -> Result<Vec<DocumentListRow>> {
+        let resume = match after {
+            Some(_) => " AND (p.added_at < $4 OR (p.added_at = $4 AND p.id > $5))",
+            None => "",
+        };
+        let columns = COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, d.code AS source_code FROM personal_documents p \
+             LEFT JOIN dossiers d ON d.id = p.source_dossier_id \
+             WHERE p.tenant_id = $1 AND p.owner_id = $2{resume} \
+             ORDER BY p.added_at DESC, p.id LIMIT $3"
+        );
+        let mut q = sqlx::query(&sql).bind(tenant).bind(owner_id).bind(limit);
+        if let Some(k) = after {
+            q = q.bind(k.added_at).bind(k.id.as_str());
+        }
+        let rows = q.fetch_all(self.reader()?).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DocumentListRow {
+                    document: document(r)?,
+                    source_code: col(r, "source_code")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One of the owner's documents; `None` when it is not theirs.
+    pub async fn document_of(
+        &self,
+        tenant: &str,
+        owner_id: &str,
+        id: &str,
+    ) -> Result<Option<PersonalDocumentRow>> {
+        let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM personal_documents WHERE tenant_id = $1 AND owner_id = $2 \
-             ORDER BY added_at DESC, id"
+             AND id = $3"
         ))
         .bind(tenant)
         .bind(owner_id)
-        .fetch_all(self.reader()?)
+        .bind(id)
+        .fetch_optional(self.reader()?)
         .await?;
-        rows.iter().map(document).collect()
+        row.as_ref().map(document).transpose()
     }
 
     /// Removes a document from its owner's store (the dossier keeps its file); `false` when it

@@ -1,6 +1,8 @@
 //! The Decision 766 aggregates: each dossier's facts, folded again from its events in the
 //! transaction of every change, and the daily sums the dashboards read (migration 0018).
 
+use std::collections::BTreeMap;
+
 use motcua_domain::indices::{
     Basics, Counters, IndexEvent, IndexFacts, date_of, day_of, facts::delta,
 };
@@ -221,19 +223,29 @@ pub(crate) async fn lock(conn: &mut sqlx::AnyConnection, sql: &str, key: &str) -
     Ok(())
 }
 
-async fn refresh(conn: &mut sqlx::AnyConnection, dossier_id: &str) -> Result<()> {
-    lock(
-        conn,
-        "SELECT id FROM dossiers WHERE id = $1 FOR UPDATE",
-        dossier_id,
-    )
-    .await?;
-    if let Some(refold) = refold(conn, dossier_id).await? {
-        let tenant = refold.placed.tenant.clone();
-        add_changes(conn, &tenant, refold.changes).await?;
-        save_facts(conn, dossier_id, &refold.placed).await?;
+/// Folds several dossiers again in one transaction: each locked in the order given (callers
+/// pass ids sorted; a request locks one dossier, so no circle can form), then every change
+/// added to the sums at once, in the one order all folds take them. Answers how many had
+/// wrong facts.
+pub(crate) async fn refresh_many(conn: &mut sqlx::AnyConnection, ids: &[&str]) -> Result<u64> {
+    let mut changes: BTreeMap<String, Vec<DayChange>> = BTreeMap::new();
+    let mut folded = Vec::new();
+    for id in ids {
+        lock(conn, "SELECT id FROM dossiers WHERE id = $1 FOR UPDATE", id).await?;
+        if let Some(r) = refold(conn, id).await? {
+            let tenant = r.placed.tenant.clone();
+            let (c, facts) = r.into_parts(id);
+            changes.entry(tenant).or_default().extend(c);
+            folded.push(facts);
+        }
     }
-    Ok(())
+    for (tenant, c) in changes {
+        add_changes(conn, &tenant, c).await?;
+    }
+    for facts in &folded {
+        facts.save(conn).await?;
+    }
+    Ok(folded.len() as u64)
 }
 
 /// A dossier's facts folded again, and what that changes in the sums.
@@ -248,18 +260,17 @@ pub(crate) async fn refold(
     conn: &mut sqlx::AnyConnection,
     dossier_id: &str,
 ) -> Result<Option<Refold>> {
-    let old: Option<String> =
-        sqlx::query_scalar("SELECT facts FROM index_dossiers WHERE dossier_id = $1")
-            .bind(dossier_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    // One statement: the stored facts and whether the dossier was ever received.
+    let known: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT i.facts, d.received_at FROM dossiers d \
+         LEFT JOIN index_dossiers i ON i.dossier_id = d.id WHERE d.id = $1",
+    )
+    .bind(dossier_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (old, received) = known.unwrap_or_default();
     // A dossier never received counts nowhere: drafts and submissions skip the fold.
-    let received: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT received_at FROM dossiers WHERE id = $1")
-            .bind(dossier_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if old.is_none() && received.flatten().is_none() {
+    if old.is_none() && received.is_none() {
         return Ok(None);
     }
     let Some(placed) = place(conn, dossier_id).await? else {
@@ -401,7 +412,16 @@ impl Tx {
     /// Folds the dossier's facts again and moves the difference into the daily sums. Called in
     /// the transaction of every change a figure depends on.
     pub async fn refresh_dossier_index(&mut self, dossier_id: &str) -> Result<()> {
-        refresh(self.conn(), dossier_id).await
+        refresh_many(self.conn(), &[dossier_id]).await.map(|_| ())
+    }
+
+    /// Folds several dossiers again (see [`refresh_many`]); `ids` are taken in sorted order,
+    /// once each.
+    pub async fn refresh_dossier_indices(&mut self, ids: &[String]) -> Result<u64> {
+        let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        refresh_many(self.conn(), &ids).await
     }
 }
 

@@ -31,7 +31,7 @@ use thiserror::Error;
 
 pub use calendar::{CALENDAR_CACHE, CalendarOverrideRow};
 pub use catalog::{AgencyRow, ProcedureRow};
-pub use documents::PersonalDocumentRow;
+pub use documents::{DocumentKey, DocumentListRow, PersonalDocumentRow};
 pub use dossiers::{
     AttachmentRow, ChainBreak, DossierListRow, DossierPatch, DossierRow, EventRow, GENESIS_HASH,
     NewAttachment, NewDossier, NewEventRecord, PublicTrack, chain_is_intact, event_hash,

@@ -75,59 +75,69 @@ impl Tx {
 }
 
 impl Db {
-    /// Leases up to `limit` messages due at `now` until `lease_until`; another worker skips
-    /// them meanwhile (portable: a conditional update per row, no SKIP LOCKED needed).
+    /// Leases up to `limit` messages due at `now` until `lease_until`, in one statement;
+    /// another worker skips them meanwhile. Portable, no SKIP LOCKED: on PostgreSQL a second
+    /// claimer waits for the first one's rows, then finds them leased (the outer conditions
+    /// are checked again) and leaves them.
     pub async fn claim_due_messages(
         &self,
         now: i64,
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<OutboxRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL \
-             AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
-             ORDER BY next_attempt_at LIMIT $2"
-        ))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(self.reader()?)
-        .await?;
-        // One transaction for the batch: one commit, however many rows.
-        let mut claimed = Vec::new();
+        const DUE: &str = "delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+             AND (claimed_until IS NULL OR claimed_until < $2)";
+        let sql = format!(
+            "UPDATE outbox SET claimed_until = $1 WHERE {DUE} AND id IN \
+             (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at LIMIT $3) \
+             RETURNING {COLUMNS}"
+        );
+        let claim = sqlx::query(&sql).bind(lease_until).bind(now).bind(limit);
         let mut tx = self.begin_aside().await?;
-        for row in rows.iter().map(outbox) {
-            let row = row?;
-            let done = sqlx::query(
-                "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND delivered_at IS NULL \
-                 AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)",
-            )
-            .bind(lease_until)
-            .bind(&row.id)
-            .bind(now)
-            .execute(tx.conn())
-            .await?;
-            if done.rows_affected() == 1 {
-                claimed.push(row);
-            }
-        }
+        let rows = claim.fetch_all(tx.conn()).await?;
         tx.commit().await?;
+        let mut claimed = rows.iter().map(outbox).collect::<Result<Vec<_>>>()?;
+        // RETURNING keeps no order: oldest due first, as queued.
+        claimed.sort_by(|a, b| {
+            (a.next_attempt_at, a.created_at, &a.id).cmp(&(b.next_attempt_at, b.created_at, &b.id))
+        });
         Ok(claimed)
     }
 
-    /// Records a delivery; `refold`: the dossier whose figures count it (a national portal
-    /// message: a dossier counts as synced once every one about it arrived), in the same
-    /// transaction.
-    pub async fn message_delivered(&self, id: &str, now: i64, refold: Option<&str>) -> Result<()> {
+    /// Records deliveries, in one transaction; `refold`: the dossiers whose figures count
+    /// them (national portal messages: a dossier counts as synced once every one about it
+    /// arrived).
+    pub async fn messages_delivered(
+        &self,
+        ids: &[String],
+        now: i64,
+        refold: &[String],
+    ) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.begin_aside().await?;
-        sqlx::query(
-            "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claimed_until = NULL, \
-             last_error = NULL WHERE id = $2",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
-        if let Some(dossier) = refold {
+        // Bounded chunks: a statement takes at most a few hundred parameters.
+        for chunk in ids.chunks(200) {
+            let marks = (2..chunk.len() + 2)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, \
+                 claimed_until = NULL, last_error = NULL WHERE id IN ({marks})"
+            );
+            let mut q = sqlx::query(&sql).bind(now);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(tx.conn()).await?;
+        }
+        let mut dossiers: Vec<&String> = refold.iter().collect();
+        // One order for every refold: two workers never wait on each other in a circle.
+        dossiers.sort();
+        dossiers.dedup();
+        for dossier in dossiers {
             tx.refresh_dossier_index(dossier).await?;
         }
         tx.commit().await
@@ -156,19 +166,30 @@ impl Db {
         Ok(())
     }
 
-    /// Messages given up after their last try (dead letters), newest first, with the code of
-    /// their dossier, for an administrator to look at and send again.
-    pub async fn dead_letters(&self, tenant: &str, limit: i64) -> Result<Vec<DeadLetterRow>> {
-        let rows = sqlx::query(
+    /// A page of the messages given up after their last try (dead letters), newest first,
+    /// from after `after` (keyset: when it was given up, its id), with the code of their
+    /// dossier, for an administrator to look at and send again.
+    pub async fn dead_letters(
+        &self,
+        tenant: &str,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<DeadLetterRow>> {
+        let resume = match after {
+            Some(_) => " AND (o.failed_at < $3 OR (o.failed_at = $3 AND o.id > $4))",
+            None => "",
+        };
+        let sql = format!(
             "SELECT o.id, o.channel, d.code AS dossier_code, o.attempts, o.last_error, \
              o.failed_at, o.created_at FROM outbox o LEFT JOIN dossiers d ON d.id = o.dossier_id \
-             WHERE o.tenant_id = $1 AND o.failed_at IS NOT NULL AND o.delivered_at IS NULL \
-             ORDER BY o.failed_at DESC, o.id LIMIT $2",
-        )
-        .bind(tenant)
-        .bind(limit)
-        .fetch_all(self.reader()?)
-        .await?;
+             WHERE o.tenant_id = $1 AND o.failed_at IS NOT NULL AND o.delivered_at IS NULL{resume} \
+             ORDER BY o.failed_at DESC, o.id LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql).bind(tenant).bind(limit);
+        if let Some((failed_at, id)) = after {
+            q = q.bind(failed_at).bind(id);
+        }
+        let rows = q.fetch_all(self.reader()?).await?;
         rows.iter()
             .map(|r| {
                 Ok(DeadLetterRow {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use motcua_domain::indices::{Counters, IndexFacts};
 use sqlx::Row;
 
-use crate::indices::{add_changes, add_row, lock, refold};
+use crate::indices::{add_row, refresh_many};
 use crate::{Db, Result, col};
 
 /// Dossiers folded per transaction, and sum rows corrected per transaction.
@@ -49,7 +49,7 @@ impl Db {
             let Some(last) = ids.last() else { break };
             after = last.clone();
             done.dossiers += ids.len() as u64;
-            done.refolded += self.refold_chunk(tenant, &ids).await?;
+            done.refolded += self.refold_chunk(&ids).await?;
         }
         // Facts of dossiers that are no more (none are deleted today; a restore might).
         self.write_one(
@@ -75,30 +75,12 @@ impl Db {
     }
 
     /// Folds `ids` (in id order) in one short transaction; answers how many had wrong facts.
-    async fn refold_chunk(&self, tenant: &str, ids: &[String]) -> Result<u64> {
+    async fn refold_chunk(&self, ids: &[String]) -> Result<u64> {
         let mut tx = self.begin().await?;
-        let mut changes = Vec::new();
-        let mut folded = Vec::new();
-        for id in ids {
-            // In id order: a request locks one dossier, so no circle can form.
-            lock(
-                tx.conn(),
-                "SELECT id FROM dossiers WHERE id = $1 FOR UPDATE",
-                id,
-            )
-            .await?;
-            if let Some(r) = refold(tx.conn(), id).await? {
-                let (c, facts) = r.into_parts(id);
-                changes.extend(c);
-                folded.push(facts);
-            }
-        }
-        add_changes(tx.conn(), tenant, changes).await?;
-        for facts in &folded {
-            facts.save(tx.conn()).await?;
-        }
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let folded = refresh_many(tx.conn(), &ids).await?;
         tx.commit().await?;
-        Ok(folded.len() as u64)
+        Ok(folded)
     }
 
     /// Checks one agency's daily and monthly sums against its dossiers' facts, both read in

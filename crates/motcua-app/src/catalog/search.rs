@@ -132,3 +132,45 @@ impl Catalog {
         }
     }
 }
+
+impl Catalog {
+    /// A page of [`Catalog::search`]: the cursor names the last procedure of the page before,
+    /// and the next page starts after it in the same order (a procedure added meanwhile never
+    /// shifts a page; one removed meanwhile makes the cursor unknown: start again).
+    pub fn search_page(
+        &self,
+        f: &ProcedureFilter,
+        page: &crate::PageRequest,
+    ) -> Result<crate::Page<ProcedureView>> {
+        let limit = page.size()? as usize;
+        let found = self.search(f)?;
+        let start = match page.parts(1)? {
+            None => 0,
+            Some(p) => {
+                found
+                    .iter()
+                    .position(|v| v.code == p[0])
+                    .ok_or_else(|| AppError::BadQuery {
+                        message: "Danh sách đã thay đổi; hãy tìm lại từ đầu.".into(),
+                        fields: [("cursor".to_string(), "Không còn trong kết quả.".to_string())]
+                            .into(),
+                    })?
+                    + 1
+            }
+        };
+        let items: Vec<ProcedureView> = found
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|v| (*v).clone())
+            .collect();
+        let next = (start + limit < found.len())
+            .then(|| {
+                items
+                    .last()
+                    .map(|v| crate::dossiers::lists::cursor(&[&v.code]))
+            })
+            .flatten();
+        Ok(crate::Page { items, next })
+    }
+}

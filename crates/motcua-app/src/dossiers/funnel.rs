@@ -241,8 +241,11 @@ pub(crate) const REACTIONS: &[Reaction] = &[
         needs: needs_nothing,
         run: |_, tx, r| {
             Box::pin(async move {
-                if !matches!(r.change.kind, EventKind::Created | EventKind::FormUpdated) {
-                    tx.refresh_dossier_index(&r.change.d.id).await?;
+                let c = r.change;
+                // Never received (received_at is never cleared): counted nowhere yet.
+                let counted = c.d.received_at.is_some() || c.patch.received_at.is_some();
+                if counted && !matches!(c.kind, EventKind::Created | EventKind::FormUpdated) {
+                    tx.refresh_dossier_index(&c.d.id).await?;
                 }
                 Ok(false)
             })

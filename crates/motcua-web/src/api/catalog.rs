@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use motcua_app::{AppError, ProcedureFilter, ProcedureView, PublicStatus};
+use motcua_app::{AppError, ProcedureFilter, PublicStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -29,6 +29,12 @@ pub struct SearchParams {
     /// Online service level: `full` or `partial`.
     #[serde(default)]
     online: String,
+    /// Lines per page, 1–200 (default 50).
+    #[serde(default)]
+    limit: Option<u32>,
+    /// From the `Link: rel="next"` header of the page before.
+    #[serde(default)]
+    cursor: String,
 }
 
 /// Anyone: current procedures matching the words and filters, best match first (catalog order
@@ -36,13 +42,17 @@ pub struct SearchParams {
 /// `fields`.
 #[utoipa::path(get, path = "/api/v1/procedures", params(SearchParams),
     responses(
-        (status = 200, description = "Matching procedures, current versions, best match first"),
+        (status = 200, description = "Matching procedures, current versions, best match first; a page, `Link: rel=\"next\"` when there is more"),
         (status = 400, description = "A filter value is not in the catalog",
             body = super::ErrorBody)))]
 pub async fn search(
     State(s): State<AppState>,
     Query(p): Query<SearchParams>,
-) -> Result<Json<Vec<ProcedureView>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    let paging = super::dossiers::PageQuery {
+        limit: p.limit,
+        cursor: p.cursor,
+    };
     let filter = ProcedureFilter {
         q: p.q,
         level: p.level,
@@ -50,10 +60,28 @@ pub async fn search(
         field: p.field,
         online: p.online,
     };
-    let catalog = s.app.catalog();
-    Ok(Json(
-        catalog.search(&filter)?.into_iter().cloned().collect(),
-    ))
+    let page = s.app.catalog().search_page(&filter, &paging.request())?;
+    let next = page.next.map(|n| {
+        // The same search, the next page.
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &filter.q),
+            ("level", &filter.level),
+            ("agency", &filter.agency),
+            ("field", &filter.field),
+            ("online", &filter.online),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        if let Some(l) = paging.limit {
+            q.append_pair("limit", &l.to_string());
+        }
+        q.append_pair("cursor", &n);
+        format!("/api/v1/procedures?{}", q.finish())
+    });
+    Ok(super::dossiers::paged(page.items, next))
 }
 
 /// Anyone: one procedure with its components, form and fees.

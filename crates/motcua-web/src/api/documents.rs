@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use motcua_app::DocumentView;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -11,14 +10,22 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-/// Citizens: their documents, newest first.
+/// Citizens: their documents, newest first; a page, `Link: rel="next"` when there is more.
 #[utoipa::path(get, path = "/api/v1/me/documents", security(("bearer" = [])),
-    responses((status = 200, description = "The citizen's documents"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    params(("limit" = Option<u32>, Query, description = "Lines per page, 1–200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "From the `Link: rel=\"next\"` header of the page before")),
+    responses((status = 200, description = "The citizen's documents; a page, `Link: rel=\"next\"` when there is more"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn mine(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
-) -> Result<Json<Vec<DocumentView>>, ApiError> {
-    Ok(Json(s.app.my_documents(&user).await?))
+    axum::extract::Query(paging): axum::extract::Query<super::dossiers::PageQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let page = s.app.my_documents(&user, &paging.request()).await?;
+    Ok(super::dossiers::paged(
+        page.items,
+        page.next
+            .map(|n| paging.next_href("/api/v1/me/documents", &n)),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

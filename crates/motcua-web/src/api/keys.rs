@@ -41,12 +41,20 @@ pub async fn sync_status(
 
 /// Administrators: the messages (portal sync, e-mail, SMS) given up after their last try.
 #[utoipa::path(get, path = "/api/v1/admin/outbox/dead-letters", security(("bearer" = [])),
-    responses((status = 200, description = "Dead letters, newest first: channel, dossier code, attempts, last error"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    params(("limit" = Option<u32>, Query, description = "Lines per page, 1–200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "From the `Link: rel=\"next\"` header of the page before")),
+    responses((status = 200, description = "Dead letters, newest first: channel, dossier code, attempts, last error; a page, `Link: rel=\"next\"` when there is more"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn dead_letters(
     State(s): State<AppState>,
     ApiUser(user, _): ApiUser,
-) -> Result<Json<Vec<motcua_app::DeadLetterView>>, ApiError> {
-    Ok(Json(s.app.dead_letters(&user).await?))
+    axum::extract::Query(paging): axum::extract::Query<super::dossiers::PageQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let page = s.app.dead_letters(&user, &paging.request()).await?;
+    Ok(super::dossiers::paged(
+        page.items,
+        page.next
+            .map(|n| paging.next_href("/api/v1/admin/outbox/dead-letters", &n)),
+    ))
 }
 
 /// Administrators: sends a dead letter again (one more try, now).

@@ -20,11 +20,17 @@ struct DocumentsPage {
     csrf: String,
     documents: Vec<DocumentView>,
     removed: bool,
+    /// The page after this one, when there is more.
+    next_href: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct DoneQuery {
     removed: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    cursor: String,
 }
 
 /// Citizens: their own store.
@@ -33,8 +39,14 @@ pub async fn show(
     PageUser(user): PageUser,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let documents = s.app.my_documents(&user).await?;
+    let paging = crate::api::dossiers::PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    };
+    let page = s.app.my_documents(&user, &paging.request()).await?;
+    let documents = page.items;
     render(&DocumentsPage {
+        next_href: page.next.map(|n| paging.next_href("/me/documents", &n)),
         layout: Layout::new("Kho giấy tờ của tôi", Some(user.clone())),
         csrf: user.csrf_token,
         documents,

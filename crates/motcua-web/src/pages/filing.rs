@@ -262,7 +262,12 @@ fn page(
 /// scans the papers instead.
 async fn documents_of(s: &AppState, user: &CurrentUser) -> Result<Vec<DocumentView>, PageError> {
     if user.role == motcua_app::domain::Role::Citizen {
-        Ok(s.app.my_documents(user).await?)
+        // The newest page of the store; the rest is a click away in "Kho giấy tờ".
+        let newest = motcua_app::PageRequest {
+            limit: Some(motcua_app::MAX_PAGE),
+            cursor: None,
+        };
+        Ok(s.app.my_documents(user, &newest).await?.items)
     } else {
         Ok(Vec::new())
     }

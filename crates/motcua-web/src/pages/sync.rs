@@ -22,6 +22,8 @@ struct SyncPage {
     s: SyncStatus,
     /// Administrators only (supervisors see the figures).
     dead: Option<Vec<DeadLetterView>>,
+    /// The next page of dead letters, when there is more.
+    next_href: Option<String>,
     csrf: String,
     flash: Option<&'static str>,
 }
@@ -30,6 +32,10 @@ struct SyncPage {
 pub struct Shown {
     #[serde(default)]
     retried: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    cursor: String,
 }
 
 /// Administrators and supervisors.
@@ -39,11 +45,20 @@ pub async fn show(
     Query(q): Query<Shown>,
 ) -> Result<Response, PageError> {
     let status = s.app.sync_status(&user).await?;
-    let dead = match user.role {
-        Role::Admin => Some(s.app.dead_letters(&user).await?),
-        _ => None,
+    let paging = crate::api::dossiers::PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    };
+    let (dead, next_href) = match user.role {
+        Role::Admin => {
+            let page = s.app.dead_letters(&user, &paging.request()).await?;
+            let next = page.next.map(|n| paging.next_href("/admin/sync", &n));
+            (Some(page.items), next)
+        }
+        _ => (None, None),
     };
     render(&SyncPage {
+        next_href,
         csrf: user.csrf_token.clone(),
         layout: Layout::new("Đồng bộ Cổng Dịch vụ công quốc gia", Some(user)),
         s: status,

@@ -32,6 +32,10 @@ async fn a_checked_document_is_reused_in_a_new_dossier_without_uploading_it_agai
             .filter(|d| d["source_code"] == first_code.as_str())
             .collect();
         assert_eq!(mine.len(), 2, "{docs:?}");
+        // A page at a time, the same documents in the same order.
+        let (one_by_one, pages) = lan.get_all("/api/v1/me/documents?limit=1").await;
+        assert_eq!(pages, docs.len(), "{docs:?}");
+        assert_eq!(one_by_one.as_array().unwrap(), &docs);
         let component = mine.iter().find(|d| d["kind"] == "component").unwrap();
         let result = mine.iter().find(|d| d["kind"] == "result").unwrap();
         assert_eq!(

@@ -145,6 +145,12 @@ async fn a_bad_message_fails_alone_is_given_up_and_the_administrator_sends_it_ag
             dead.iter()
                 .all(|d| d["channel"] == "portal" && d.get("payload").is_none())
         );
+        // A page at a time, the same letters in the same order.
+        let (one_by_one, pages) = admin
+            .get_all("/api/v1/admin/outbox/dead-letters?limit=1")
+            .await;
+        assert_eq!(pages, 2, "{name}");
+        assert_eq!(one_by_one.as_array().unwrap(), dead, "{name}");
         let page = page_login(&server, "quantri").await;
         let html = page_html(&page, &format!("{}/admin/sync", server.base)).await;
         assert!(

@@ -103,6 +103,34 @@ async fn api_filters_narrow_and_bad_values_are_a_structured_400() {
 }
 
 #[tokio::test]
+async fn the_catalog_comes_a_page_at_a_time_with_the_search_kept() {
+    for server in servers() {
+        let anyone = Api::login(server, LAN).await;
+        for search in [
+            "level=province",
+            "q=dang%20ky&field=H%E1%BB%99%20t%E1%BB%8Bch",
+        ] {
+            let (status, whole) = anyone
+                .get(&format!("/api/v1/procedures?{search}&limit=200"))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{whole}");
+            assert!(codes(&whole).len() >= 2, "{search}: {whole}");
+            let (paged, pages) = anyone
+                .get_all(&format!("/api/v1/procedures?{search}&limit=1"))
+                .await;
+            assert_eq!(pages, codes(&whole).len(), "{search}");
+            assert_eq!(codes(&paged), codes(&whole), "{search}: the same order");
+        }
+        // A cursor that names nothing of this search: start again, told why.
+        let (status, body) = anyone.get("/api/v1/procedures?cursor=WFlaLTk5").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body["error"]["fields"]["cursor"].is_string(), "{body}");
+        let (status, body) = anyone.get("/api/v1/procedures?limit=0").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+}
+
+#[tokio::test]
 async fn the_procedures_page_searches_with_a_plain_form() {
     for server in servers() {
         let (status, html) = page(server, "/procedures").await;
