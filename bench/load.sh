@@ -16,6 +16,7 @@
 #   MOTCUA_BIN   binary to run (default target/release/motcua, built first unless SKIP_BUILD=1)
 #   DEMO_ARGS    more flags for `motcua demo` (e.g. --no-simulators: no outbox traffic to the
 #                built-in registry/gateway/SMS/mail/portal simulators)
+#   PUBLIC_PAGES=0  skip the home page, catalog and procedure page measurements
 #   KEEP_WORK=1  keep the temporary folder (server stdout/stderr, raw wrk output) for a look
 #
 # Every request goes to 127.0.0.1; every wrk run is bounded by DURATION and stops by itself.
@@ -36,6 +37,8 @@ LUA=$ROOT/bench/wrk/report.lua
 LOGIN=019195012345
 PASSWORD='MotCua@2026'
 PROCEDURE=HT-04
+# The other public reads of point 3: home page, catalog (page and API), a procedure page.
+PAGES=(/ /procedures "/procedures/$PROCEDURE" /api/v1/procedures)
 
 case $BACKEND in
   sqlite) BACKENDS=(sqlite) ;;
@@ -260,6 +263,11 @@ run_backend() {
 
   measure "$backend" "GET /status?code= (HTML)" 200 "$base/status?code=$code"
   measure "$backend" "GET /api/v1/status/{code}" 200 "$base/api/v1/status/$code"
+  if [[ ${PUBLIC_PAGES:-1} == 1 ]]; then
+    for page in "${PAGES[@]}"; do
+      measure "$backend" "GET $page" 200 "$base$page"
+    done
+  fi
   measure "$backend" "POST /api/v1/dossiers" 201 "$base/api/v1/dossiers" \
     BENCH_METHOD=POST BENCH_BODY="$body" BENCH_TOKEN="$token" BENCH_TRACK=1
 
@@ -334,7 +342,11 @@ if [[ -n ${CEILING[postgres]:-} ]]; then
 fi
 RATIOS+=("ceilings: empty axum handler $empty req/s; SQLite ${CEILING[sqlite]:-?} commits/s$pg_ceiling")
 for b in "${BACKENDS[@]}"; do
-  for label in "GET /status?code= (HTML)" "GET /api/v1/status/{code}"; do
+  labels=("GET /status?code= (HTML)" "GET /api/v1/status/{code}")
+  if [[ ${PUBLIC_PAGES:-1} == 1 ]]; then
+    for page in "${PAGES[@]}"; do labels+=("GET $page"); done
+  fi
+  for label in "${labels[@]}"; do
     RATIOS+=("$b · $label: $(ratio "${RPS["$b/$label"]:-0}" "$empty")× the empty handler (target ≥ 0.3×)")
   done
   RATIOS+=("$b · POST /api/v1/dossiers: $(ratio "${RPS["$b/POST /api/v1/dossiers"]:-0}" "${CEILING[$b]:-0}")× the durable commit ceiling (target ≥ 0.5×)")

@@ -128,8 +128,20 @@ pub struct Integrations {
 }
 
 /// The running application: database, files, keys, calendar and the catalog in memory.
+/// Cloned for every request (axum's state), so a clone is one reference count.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<AppInner>);
+
+impl std::ops::Deref for App {
+    type Target = AppInner;
+
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// What every clone of [`App`] shares.
+pub struct AppInner {
     db: Db,
     files: FileStore,
     vault: Arc<Vault>,
@@ -149,6 +161,8 @@ pub struct App {
     node_id: Arc<str>,
     /// What every dossier event sets off, registered once (see `dossiers::funnel`).
     reactions: &'static [dossiers::funnel::Reaction],
+    /// Public status answers of the last moment (see `dossiers::status_cache`).
+    statuses: dossiers::status_cache::StatusCache,
 }
 
 impl std::fmt::Debug for App {
@@ -196,7 +210,7 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))?,
             None => FileStore::local(&config.data_dir.join("files"), vault.clone())?,
         };
-        let app = App {
+        let app = App(Arc::new(AppInner {
             db,
             files,
             vault,
@@ -212,7 +226,8 @@ impl App {
             cache_seen: Default::default(),
             node_id: Arc::from(new_id()),
             reactions: dossiers::funnel::REACTIONS,
-        };
+            statuses: Default::default(),
+        }));
         app.heartbeat().await?;
         app.reload_catalog().await?;
         app.reload_calendar().await?;

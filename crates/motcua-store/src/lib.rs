@@ -252,6 +252,7 @@ impl Db {
             _held: held,
             claimed: None,
             aside: false,
+            after_commit: Vec::new(),
         })
     }
 
@@ -305,9 +306,16 @@ pub struct Tx {
     /// Housekeeping beside the request's effect (a signing key made on first use, an account
     /// made for the applicant): it claims no request key.
     aside: bool,
+    /// Run once the commit is durable (an in-memory cache told what changed).
+    after_commit: Vec<Box<dyn FnOnce() + Send>>,
 }
 
 impl Tx {
+    /// Runs `f` after this transaction commits (not at all if it does not).
+    pub fn after_commit(&mut self, f: impl FnOnce() + Send + 'static) {
+        self.after_commit.push(Box::new(f));
+    }
+
     /// Commits; the first transaction of a request that carries an idempotency key claims
     /// the key with its effect (see the `idempotency` module).
     pub async fn commit(mut self) -> Result<()> {
@@ -320,6 +328,9 @@ impl Tx {
         }
         if let Some(claim) = self.claimed {
             claim.mark_claimed();
+        }
+        for f in self.after_commit {
+            f();
         }
         Ok(())
     }

@@ -298,6 +298,11 @@ impl App {
         before: &Before,
     ) -> Result<(i64, bool)> {
         let d = change.d;
+        // Its public status is read again once the change is committed.
+        for code in [d.code.as_deref(), change.code].into_iter().flatten() {
+            let (statuses, code) = (self.statuses.clone(), code.to_string());
+            tx.after_commit(move || statuses.forget(&code));
+        }
         let seq = tx
             .append_event(
                 &d.id,

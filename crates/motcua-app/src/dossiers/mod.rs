@@ -210,6 +210,7 @@ pub(crate) mod lists;
 mod load;
 mod pulled;
 mod reading;
+pub(crate) mod status_cache;
 
 pub use bulk::{BulkOutcome, MAX_BULK};
 pub use intake::ApplicantInput;

@@ -198,6 +198,20 @@ impl App {
         if !code::looks_like_dossier_code(dossier_code) {
             return Ok(None);
         }
+        if let Some(known) = self.statuses.get(dossier_code) {
+            return Ok(known.map(|s| (*s).clone()));
+        }
+        let read_at = std::time::Instant::now();
+        let status = self.read_public_status(dossier_code).await?;
+        self.statuses.put(
+            dossier_code,
+            read_at,
+            status.clone().map(std::sync::Arc::new),
+        );
+        Ok(status)
+    }
+
+    async fn read_public_status(&self, dossier_code: &str) -> Result<Option<PublicStatus>> {
         let Some(d) = self.db.public_track(&self.tenant, dossier_code).await? else {
             return Ok(None);
         };
