@@ -27,6 +27,41 @@ pub struct NewDossier {
     pub portal_ref: Option<String>,
 }
 
+impl NewDossier {
+    /// The row [`Tx::create_dossier`] writes for it, with `created` as its first event: a
+    /// use case that creates and changes a dossier in one transaction starts from it.
+    pub fn row(&self, tenant: &str, created: &NewEventRecord) -> DossierRow {
+        DossierRow {
+            id: self.id.clone(),
+            tenant_id: tenant.to_string(),
+            code: None,
+            procedure_id: self.procedure_id.clone(),
+            agency_id: self.agency_id.clone(),
+            applicant_id: self.applicant_id.clone(),
+            channel: self.channel,
+            state: created.to_state.clone(),
+            form_sealed: self.form_sealed.clone(),
+            has_result: false,
+            rating: None,
+            submitted_at: None,
+            received_at: None,
+            due_at: None,
+            finished_at: None,
+            last_seq: 1,
+            last_hash: event_hash(&self.id, 1, GENESIS_HASH, created),
+            created_at: created.at,
+            updated_at: created.at,
+            due_extended: false,
+            supplement_requests: 0,
+            identity_sealed: self.identity_sealed.clone(),
+            clock_remaining_minutes: -1,
+            filing_mode: self.filing_mode.clone(),
+            filed_by: self.filed_by.clone(),
+            portal_ref: self.portal_ref.clone(),
+        }
+    }
+}
+
 /// An event to append: who did what, when and why.
 #[derive(Debug, Clone)]
 pub struct NewEventRecord {
@@ -59,7 +94,7 @@ pub struct DossierPatch {
     pub clock_remaining_minutes: Option<i64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DossierRow {
     pub id: String,
     pub tenant_id: String,
@@ -308,8 +343,9 @@ impl Tx {
         tenant: &str,
         d: &NewDossier,
         created: &NewEventRecord,
-    ) -> Result<()> {
-        let hash = event_hash(&d.id, 1, GENESIS_HASH, created);
+    ) -> Result<DossierRow> {
+        let row = d.row(tenant, created);
+        let hash = row.last_hash.clone();
         sqlx::query(
             "INSERT INTO dossiers (id, tenant_id, code, procedure_id, agency_id, applicant_id, channel, \
              state, form_sealed, has_result, last_seq, last_hash, created_at, updated_at, identity_sealed, \
@@ -333,7 +369,8 @@ impl Tx {
         .execute(self.conn())
         .await?;
         self.insert_event(&d.id, 1, GENESIS_HASH, &hash, created)
-            .await
+            .await?;
+        Ok(row)
     }
 
     async fn insert_event(

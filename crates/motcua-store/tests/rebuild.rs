@@ -34,7 +34,7 @@ fn stamp(micros: i64) -> String {
         .to_string()
 }
 
-async fn seed(db: &Db) {
+async fn seed_reference(db: &Db) {
     let mut tx = db.begin().await.unwrap();
     tx.insert_tenant("t", "Tỉnh", 1).await.unwrap();
     for a in ["a1", "a2", "a3"] {
@@ -80,23 +80,31 @@ async fn seed(db: &Db) {
     };
     tx.insert_user("t", &applicant, 1).await.unwrap();
     tx.commit().await.unwrap();
+}
+
+fn new_dossier(i: usize) -> NewDossier {
+    NewDossier {
+        id: format!("d{i:05}"),
+        procedure_id: ["p1", "p2"][i % 2].into(),
+        agency_id: ["a1", "a2", "a3"][i % 3].into(),
+        applicant_id: "u1".into(),
+        channel: 2,
+        form_sealed: "f".into(),
+        identity_sealed: None,
+        filing_mode: "self".into(),
+        filed_by: None,
+        portal_ref: None,
+    }
+}
+
+async fn seed(db: &Db) {
+    seed_reference(db).await;
     for chunk in (0..DOSSIERS).collect::<Vec<_>>().chunks(200) {
         let mut tx = db.begin().await.unwrap();
         for &i in chunk {
-            let id = format!("d{i:05}");
+            let dossier = new_dossier(i);
+            let id = dossier.id.clone();
             let created = event("created", "draft", T0, None);
-            let dossier = NewDossier {
-                id: id.clone(),
-                procedure_id: ["p1", "p2"][i % 2].into(),
-                agency_id: ["a1", "a2", "a3"][i % 3].into(),
-                applicant_id: "u1".into(),
-                channel: 2,
-                form_sealed: "f".into(),
-                identity_sealed: None,
-                filing_mode: "self".into(),
-                filed_by: None,
-                portal_ref: None,
-            };
             tx.create_dossier("t", &dossier, &created).await.unwrap();
             let at = T0 + (i as i64 % 90) * DAY;
             let due = at + 10 * DAY;
@@ -230,5 +238,23 @@ async fn a_chunked_rebuild_mends_damage_while_changes_go_on() {
         let from_nothing = aggregates(&url).await;
         assert!(from_nothing.iter().any(|r| r.starts_with("index_monthly")));
         assert_eq!(mended, from_nothing);
+    }
+}
+
+/// A use case that creates and changes a dossier in one transaction starts from the row
+/// `create_dossier` answers: it must be the row as stored, to the last column.
+#[tokio::test]
+async fn a_created_dossier_is_answered_as_it_is_stored() {
+    for (db, _) in databases().await {
+        seed_reference(&db).await;
+        let created = event("created", "draft", T0 + 7, Some("{}".into()));
+        let mut tx = db.begin().await.unwrap();
+        let row = tx
+            .create_dossier("t", &new_dossier(4), &created)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let stored = db.dossier("t", "d00004").await.unwrap().unwrap();
+        assert_eq!(row, stored, "{:?}", db.backend());
     }
 }

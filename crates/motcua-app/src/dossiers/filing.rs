@@ -4,6 +4,13 @@
 use super::*;
 use motcua_domain::channel::FilingMode;
 
+/// A draft ready to be stored: its row and its first event.
+#[derive(Debug, Clone)]
+pub(crate) struct Draft {
+    pub dossier: NewDossier,
+    pub created: NewEventRecord,
+}
+
 /// How a draft comes in: the filing mode, and the national portal's reference of a pulled one.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Filing<'a> {
@@ -48,6 +55,33 @@ impl App {
         if let Some(id) = motcua_store::claimed_resource() {
             return Ok(id);
         }
+        let (draft, _) = self
+            .prepare_draft(actor, applicant, procedure_code, agency_id, how, values)
+            .await?;
+        self.store_draft(&draft).await
+    }
+
+    /// Writes a prepared draft; answers its id.
+    async fn store_draft(&self, draft: &Draft) -> Result<String> {
+        let mut tx = self.db.begin().await?;
+        tx.create_dossier(&self.tenant, &draft.dossier, &draft.created)
+            .await?;
+        tx.commit().await?;
+        Ok(draft.dossier.id.clone())
+    }
+
+    /// Everything a new draft needs, checked and read before any transaction: its row and
+    /// first event, and the procedure it is for. A retry of this request (same idempotency
+    /// key) resumes from the draft's id, noted here.
+    async fn prepare_draft(
+        &self,
+        actor: &CurrentUser,
+        applicant: &CurrentUser,
+        procedure_code: &str,
+        agency_id: &str,
+        how: Filing<'_>,
+        values: &FormValues,
+    ) -> Result<(Draft, ProcedureView)> {
         let mode = how.mode;
         let catalog = self.catalog();
         let p = catalog
@@ -73,13 +107,10 @@ impl App {
         if let Some(r) = how.portal_ref {
             data["portal_ref"] = json!(r);
         }
-        // A retry of this request (same idempotency key) resumes from this draft.
         motcua_store::note_resource(&id);
-        let mut tx = self.db.begin().await?;
-        tx.create_dossier(
-            &self.tenant,
-            &NewDossier {
-                id: id.clone(),
+        let draft = Draft {
+            dossier: NewDossier {
+                id,
                 procedure_id: p.id.clone(),
                 agency_id: agency_id.to_string(),
                 applicant_id: applicant.id.clone(),
@@ -90,7 +121,7 @@ impl App {
                 filed_by: mode.is_on_behalf().then(|| actor.id.clone()),
                 portal_ref: how.portal_ref.map(str::to_string),
             },
-            &NewEventRecord {
+            created: NewEventRecord {
                 at: now,
                 actor_id: actor.id.clone(),
                 actor_role: actor.role.as_str().into(),
@@ -100,10 +131,8 @@ impl App {
                 reason: None,
                 data: Some(data.to_string()),
             },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        };
+        Ok((draft, p.clone()))
     }
 
     /// Saves what was typed into a draft (or a dossier being supplemented); records an event
@@ -305,10 +334,10 @@ impl App {
         Ok(attachment_id)
     }
 
-    /// Starts and submits a dossier in one call (procedures that need no uploaded file). The two
-    /// steps run to the end even if the caller goes away between them, so a started submission is
-    /// never left half done. On a validation error the draft is kept and its id is in
-    /// `fields["dossier_id"]`.
+    /// Starts and submits a dossier in one call (procedures that need no uploaded file), in
+    /// one transaction: the draft and its submission are written together or not at all. The
+    /// work runs to the end even if the caller goes away. On a validation error the draft is
+    /// kept and its id is in `fields["dossier_id"]`.
     pub async fn file_and_submit(
         &self,
         user: &CurrentUser,
@@ -325,30 +354,60 @@ impl App {
         );
         let claim = motcua_store::current_claim();
         let work = tokio::spawn(crate::watched(motcua_store::carrying(claim, async move {
-            let resumed = motcua_store::claimed_resource().is_some();
-            let id = app
-                .start_dossier(&user, &procedure_code, &agency_id, &values)
-                .await?;
-            if resumed {
-                // A retry of a filing whose answer was lost after it was submitted: its code.
+            if let Some(id) = motcua_store::claimed_resource() {
+                // A retry of a filing whose answer was lost: its code once submitted, else
+                // the kept draft is submitted now.
                 let d = app.visible_dossier(&user, &id).await?;
                 if let (Some(code), false) = (&d.code, state_of(&d)?.is_editable_by_applicant()) {
                     return Ok((id, code.clone()));
                 }
+                return app.submit(&user, &id).await.map(|code| (id, code));
             }
-            match app.submit(&user, &id).await {
-                Ok(code) => Ok((id, code)),
-                Err(AppError::Invalid {
-                    message,
-                    mut fields,
-                }) => {
-                    fields.insert("dossier_id".into(), id);
-                    Err(AppError::Invalid { message, fields })
-                }
-                Err(e) => Err(e),
-            }
+            app.file_new_and_submit(&user, &procedure_code, &agency_id, &values)
+                .await
         })));
         work.await.map_err(|e| AppError::Internal(e.to_string()))?
+    }
+
+    async fn file_new_and_submit(
+        &self,
+        user: &CurrentUser,
+        procedure_code: &str,
+        agency_id: &str,
+        values: &FormValues,
+    ) -> Result<(String, String)> {
+        if user.role != Role::Citizen {
+            return Err(AppError::Forbidden(
+                "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
+            ));
+        }
+        let how = Filing {
+            mode: FilingMode::SelfFiled,
+            portal_ref: None,
+        };
+        let (draft, p) = self
+            .prepare_draft(user, user, procedure_code, agency_id, how, values)
+            .await?;
+        let id = draft.dossier.id.clone();
+        let d = draft.dossier.row(&self.tenant, &draft.created);
+        let values = draft_values(&p, values);
+        let kept = draft.clone();
+        match self
+            .submit_checked(user, d, &p, &values, &[], Some(draft))
+            .await
+        {
+            Ok(code) => Ok((id, code)),
+            Err(AppError::Invalid {
+                message,
+                mut fields,
+            }) => {
+                // Not yet complete: the draft is kept as typed, to be corrected.
+                self.store_draft(&kept).await?;
+                fields.insert("dossier_id".into(), id);
+                Err(AppError::Invalid { message, fields })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Files the dossier (or files it again after a supplement request). The form is judged in
@@ -357,10 +416,6 @@ impl App {
         let d = self.editable_dossier(user, id).await?;
         let p = self.procedure_of(&d).await?;
         let values = self.form_of(&d)?;
-        let mut fields = match form::validate(&p.definition.form_fields, &values) {
-            Ok(_) => BTreeMap::new(),
-            Err(errors) => errors,
-        };
         let attached: Vec<usize> = self
             .db
             .attachments(id)
@@ -369,7 +424,26 @@ impl App {
             .filter(|a| a.purpose == "component")
             .filter_map(|a| a.component_index.map(|i| i as usize))
             .collect();
-        for (i, name) in p.definition.missing_uploads(&attached) {
+        self.submit_checked(user, d, &p, &values, &attached, None)
+            .await
+    }
+
+    /// Judges `d`'s form and files (components `attached`), then submits it; `create`: the
+    /// draft is not stored yet and is written in the submission's transaction.
+    async fn submit_checked(
+        &self,
+        user: &CurrentUser,
+        d: DossierRow,
+        p: &ProcedureView,
+        values: &FormValues,
+        attached: &[usize],
+        create: Option<Draft>,
+    ) -> Result<String> {
+        let mut fields = match form::validate(&p.definition.form_fields, values) {
+            Ok(_) => BTreeMap::new(),
+            Err(errors) => errors,
+        };
+        for (i, name) in p.definition.missing_uploads(attached) {
             fields.insert(format!("file_{i}"), format!("Vui lòng đính kèm «{name}»."));
         }
         if !fields.is_empty() {
@@ -383,13 +457,14 @@ impl App {
         } else {
             Action::Resubmit
         };
-        let fetched = self.fetch_components(user, &d, &p, &values).await?;
+        let fetched = self.fetch_components(user, &d, p, values).await?;
         let counter = d.filing_mode == FilingMode::Counter.as_str()
             && user.agency_id.as_deref() == Some(d.agency_id.as_str());
         let id = d.id.clone();
         let extra = super::handling::Extra {
             fetched,
             corrected: None,
+            create,
         };
         let code = self
             .apply_with(user, d, &Command::plain(action), extra)

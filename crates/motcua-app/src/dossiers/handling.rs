@@ -10,6 +10,9 @@ pub(super) struct Extra {
     pub fetched: Vec<motcua_store::RegistryRecordRow>,
     /// The corrected result, for a correction.
     pub corrected: Option<super::correction::Corrected>,
+    /// A draft not yet stored, written first in the same transaction (filing and submitting
+    /// in one request: one commit for both).
+    pub create: Option<super::filing::Draft>,
 }
 
 impl App {
@@ -72,6 +75,10 @@ impl App {
             _ => None,
         };
         let mut tx = self.db.begin().await?;
+        if let Some(draft) = &extra.create {
+            tx.create_dossier(&self.tenant, &draft.dossier, &draft.created)
+                .await?;
+        }
         let mut code = d.code.clone();
         match cmd.action {
             Action::Submit => {

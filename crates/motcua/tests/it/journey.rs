@@ -369,6 +369,55 @@ async fn parallel_submissions_get_distinct_codes() {
 }
 
 #[tokio::test]
+async fn filing_and_submitting_in_one_request_writes_both_or_keeps_the_draft() {
+    for server in servers() {
+        let name = server.name;
+        let citizen = Api::login(server, MINH).await;
+        let agency = citizen.agency_for("HT-04", "Gia Sàng").await;
+        // Complete: the draft and its submission in one go, both in the history.
+        let (status, filed) = citizen
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-04", "agency_id": agency,
+                       "form": {"event_type": "Khai sinh", "copies": "2"}, "submit": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {filed}");
+        let id = filed["id"].as_str().unwrap();
+        let (_, view) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(view["code"], filed["code"], "{name}");
+        let kinds: Vec<&str> = view["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["created", "submit"], "{name}: {view}");
+        // Incomplete: refused with every problem, and the draft kept as typed to be mended.
+        let (status, refused) = citizen
+            .post(
+                "/api/v1/dossiers",
+                json!({"procedure_code": "HT-04", "agency_id": agency,
+                       "form": {"copies": "2"}, "submit": true}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {refused}"
+        );
+        let fields = &refused["error"]["fields"];
+        assert!(fields["event_type"].is_string(), "{name}: {refused}");
+        let draft = fields["dossier_id"].as_str().unwrap();
+        let (status, view) = citizen.get(&format!("/api/v1/dossiers/{draft}")).await;
+        assert_eq!(status, StatusCode::OK, "{name}: the draft is kept");
+        assert_eq!(view["state"], "draft", "{name}: {view}");
+        assert!(view["code"].is_null(), "{name}: not submitted");
+        assert_eq!(view["form"]["copies"], "2", "{name}: {view}");
+    }
+}
+
+#[tokio::test]
 async fn uploads_are_checked_by_content_and_size() {
     for server in servers() {
         let citizen = Api::login(server, LAN).await;
