@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
-use crate::{Db, Result, StoreError, Tx, col};
+use crate::{Db, Result, StoreError, Tx, col, guard};
 
 /// The hash that starts every dossier's chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -25,6 +25,38 @@ pub struct NewDossier {
     pub filed_by: Option<String>,
     /// The national portal's reference of a dossier filed there.
     pub portal_ref: Option<String>,
+}
+
+/// Takes the next number of an agency's day (a dossier code's last part).
+fn next_sequence<'q>(
+    agency_id: &'q str,
+    day: &'q str,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(
+        "INSERT INTO dossier_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
+         ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_counters.last_value + 1 \
+         RETURNING last_value",
+    )
+    .bind(agency_id)
+    .bind(day)
+}
+
+impl Db {
+    /// On PostgreSQL, takes the next number of an agency's day at once, in a statement of its
+    /// own: every submission to the agency that day updates the same counter row, and inside
+    /// the submission's transaction its lock would be held until that commit, one submission
+    /// after another. A number taken for a submission that then fails is never used again
+    /// (codes are unique and never reused; they need not be gapless). On SQLite, whose one
+    /// writer takes turns anyway, `None`: the transaction takes it
+    /// ([`Tx::next_code_sequence`]).
+    pub async fn reserve_code_sequence(&self, agency_id: &str, day: &str) -> Result<Option<i64>> {
+        if self.backend() == crate::Backend::Sqlite {
+            return Ok(None);
+        }
+        guard::outside_transaction("a write through another connection")?;
+        let row = next_sequence(agency_id, day).fetch_one(&self.write).await?;
+        Ok(Some(col(&row, "last_value")?))
+    }
 }
 
 impl NewDossier {
@@ -455,15 +487,7 @@ impl Tx {
 
     /// The next number in the day's sequence of an agency's dossier codes; never reused.
     pub async fn next_code_sequence(&mut self, agency_id: &str, day: &str) -> Result<i64> {
-        let row = sqlx::query(
-            "INSERT INTO dossier_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
-             ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_counters.last_value + 1 \
-             RETURNING last_value",
-        )
-        .bind(agency_id)
-        .bind(day)
-        .fetch_one(self.conn())
-        .await?;
+        let row = next_sequence(agency_id, day).fetch_one(self.conn()).await?;
         col(&row, "last_value")
     }
 

@@ -2,12 +2,38 @@
 //! scanned from the screen or from paper, so the code is black on white with its quiet zone and
 //! carries a text alternative for screen readers.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
+
+/// Codes drawn lately, by text and label: drawing one costs a public page most of its time,
+/// and the same few (a procedure's page, a dossier's status link) are asked again and again.
+static DRAWN: LazyLock<Mutex<Drawn>> = LazyLock::new(Default::default);
+/// An SVG (or `None`: too long to draw) by text and label.
+type Drawn = HashMap<(String, String), Option<String>>;
+/// At most this many codes are kept (under a few MB); when full, all are dropped.
+const KEPT: usize = 1_024;
 
 /// An inline `<svg role="img">` QR code of `text`, described by `label`; `None` when the text is
 /// too long for a QR code (more than about 2 KB).
 pub fn qr_svg(text: &str, label: &str) -> Option<String> {
+    let key = (text.to_string(), label.to_string());
+    if let Some(svg) = DRAWN.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return svg;
+    }
+    let svg = draw(text, label);
+    if let Ok(mut m) = DRAWN.lock() {
+        if m.len() >= KEPT {
+            m.clear();
+        }
+        m.insert(key, svg.clone());
+    }
+    svg
+}
+
+fn draw(text: &str, label: &str) -> Option<String> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
     let image = code
         .render::<svg::Color>()
@@ -47,6 +73,17 @@ mod tests {
         assert!(svg.starts_with("<svg role=\"img\" aria-label=\"Mã QR &quot;HT-01&quot;\""));
         assert!(svg.contains("viewBox") && svg.ends_with("</svg>"));
         assert!(!svg.contains("<?xml"));
+    }
+
+    #[test]
+    fn a_code_drawn_again_is_the_same_and_few_are_kept() {
+        let first = qr_svg("https://a.example/status?code=1", "một");
+        assert_eq!(first, qr_svg("https://a.example/status?code=1", "một"));
+        assert_ne!(first, qr_svg("https://a.example/status?code=2", "một"));
+        for i in 0..KEPT + 5 {
+            qr_svg(&format!("https://a.example/{i}"), "nhãn");
+        }
+        assert!(DRAWN.lock().unwrap().len() <= KEPT);
     }
 
     #[test]

@@ -74,6 +74,16 @@ impl App {
             Action::Approve => Some(self.signing_key(&d.agency_id).await?),
             _ => None,
         };
+        // A submission's number for the day, taken before the transaction where the backend
+        // wants it so (see `Db::reserve_code_sequence`).
+        let code_day = calendar::local_date(ts(now));
+        let reserved = match cmd.action {
+            Action::Submit if d.code.is_none() => {
+                let day = code_day.strftime("%y%m%d").to_string();
+                self.db.reserve_code_sequence(&d.agency_id, &day).await?
+            }
+            _ => None,
+        };
         let mut tx = self.db.begin().await?;
         if let Some(draft) = &extra.create {
             tx.create_dossier(&self.tenant, &draft.dossier, &draft.created)
@@ -87,11 +97,14 @@ impl App {
                     .agency(&d.agency_id)
                     .map(|a| a.code.clone())
                     .ok_or(AppError::NotFound)?;
-                let day = calendar::local_date(ts(now));
-                let seq = tx
-                    .next_code_sequence(&d.agency_id, &day.strftime("%y%m%d").to_string())
-                    .await?;
-                let new_code = code::dossier_code(&agency, day, seq as u32);
+                let seq = match reserved {
+                    Some(seq) => seq,
+                    None => {
+                        let day = code_day.strftime("%y%m%d").to_string();
+                        tx.next_code_sequence(&d.agency_id, &day).await?
+                    }
+                };
+                let new_code = code::dossier_code(&agency, code_day, seq as u32);
                 data = Some(json!({"code": new_code}));
                 patch.code = Some(new_code.clone());
                 patch.submitted_at = Some(now);
