@@ -412,6 +412,8 @@ impl Tx {
     /// Folds the dossier's facts again and moves the difference into the daily sums. Called in
     /// the transaction of every change a figure depends on.
     pub async fn refresh_dossier_index(&mut self, dossier_id: &str) -> Result<()> {
+        // The facts read the outbox (synced to the national portal).
+        self.flush_outbox().await?;
         refresh_many(self.conn(), &[dossier_id]).await.map(|_| ())
     }
 
@@ -421,6 +423,7 @@ impl Tx {
         let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         ids.sort_unstable();
         ids.dedup();
+        self.flush_outbox().await?;
         refresh_many(self.conn(), &ids).await
     }
 }

@@ -253,6 +253,7 @@ impl Db {
             claimed: None,
             aside: false,
             after_commit: Vec::new(),
+            outbox: Vec::new(),
         })
     }
 
@@ -308,6 +309,8 @@ pub struct Tx {
     aside: bool,
     /// Run once the commit is durable (an in-memory cache told what changed).
     after_commit: Vec<Box<dyn FnOnce() + Send>>,
+    /// Messages queued, not yet written (see [`Tx::enqueue`]).
+    outbox: Vec<(String, OutboxRow)>,
 }
 
 impl Tx {
@@ -319,6 +322,7 @@ impl Tx {
     /// Commits; the first transaction of a request that carries an idempotency key claims
     /// the key with its effect (see the `idempotency` module).
     pub async fn commit(mut self) -> Result<()> {
+        self.flush_outbox().await?;
         if !self.aside {
             self.claim_request().await?;
         }

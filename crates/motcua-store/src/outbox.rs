@@ -52,24 +52,57 @@ fn outbox(r: &AnyRow) -> Result<OutboxRow> {
 }
 
 impl Tx {
-    /// Queues a message; a second one with the same idempotency key is ignored.
+    /// Queues a message; a second one with the same idempotency key is ignored. The messages
+    /// of a transaction are written together, in one statement, before anything in it reads
+    /// the outbox and at the latest at its commit.
     pub async fn enqueue(&mut self, tenant: &str, m: &OutboxRow) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO outbox (id, tenant_id, channel, dossier_id, idempotency_key, payload_sealed, \
-             attempts, next_attempt_at, claimed_until, delivered_at, failed_at, last_error, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, NULL, NULL, NULL, NULL, $8) \
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(&m.id)
-        .bind(tenant)
-        .bind(&m.channel)
-        .bind(&m.dossier_id)
-        .bind(&m.idempotency_key)
-        .bind(&m.payload_sealed)
-        .bind(m.next_attempt_at)
-        .bind(m.created_at)
-        .execute(self.conn())
-        .await?;
+        self.outbox.push((tenant.to_string(), m.clone()));
+        Ok(())
+    }
+
+    /// Writes the messages queued so far (see [`Tx::enqueue`]).
+    pub(crate) async fn flush_outbox(&mut self) -> Result<()> {
+        let mut queued = std::mem::take(&mut self.outbox);
+        let mut seen = std::collections::HashSet::new();
+        queued.retain(|(_, m)| seen.insert(m.idempotency_key.clone()));
+        // 8 parameters a row: far below either backend's limit per statement.
+        for chunk in queued.chunks(100) {
+            let rows = (0..chunk.len())
+                .map(|i| {
+                    let p = |k: usize| format!("${}", i * 8 + k);
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, 0, {}, NULL, NULL, NULL, NULL, {})",
+                        p(1),
+                        p(2),
+                        p(3),
+                        p(4),
+                        p(5),
+                        p(6),
+                        p(7),
+                        p(8)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO outbox (id, tenant_id, channel, dossier_id, idempotency_key, \
+                 payload_sealed, attempts, next_attempt_at, claimed_until, delivered_at, failed_at, \
+                 last_error, created_at) VALUES {rows} ON CONFLICT (idempotency_key) DO NOTHING"
+            );
+            let mut q = sqlx::query(&sql);
+            for (tenant, m) in chunk {
+                q = q
+                    .bind(&m.id)
+                    .bind(tenant)
+                    .bind(&m.channel)
+                    .bind(&m.dossier_id)
+                    .bind(&m.idempotency_key)
+                    .bind(&m.payload_sealed)
+                    .bind(m.next_attempt_at)
+                    .bind(m.created_at);
+            }
+            q.execute(self.conn()).await?;
+        }
         Ok(())
     }
 }
