@@ -228,10 +228,17 @@ pub(crate) async fn lock(conn: &mut sqlx::AnyConnection, sql: &str, key: &str) -
 /// added to the sums at once, in the one order all folds take them. Answers how many had
 /// wrong facts.
 pub(crate) async fn refresh_many(conn: &mut sqlx::AnyConnection, ids: &[&str]) -> Result<u64> {
+    fold_many(conn, ids, true).await
+}
+
+/// [`refresh_many`]; `lock_each: false` when the caller holds the dossiers' locks already.
+async fn fold_many(conn: &mut sqlx::AnyConnection, ids: &[&str], lock_each: bool) -> Result<u64> {
     let mut changes: BTreeMap<String, Vec<DayChange>> = BTreeMap::new();
     let mut folded = Vec::new();
     for id in ids {
-        lock(conn, "SELECT id FROM dossiers WHERE id = $1 FOR UPDATE", id).await?;
+        if lock_each {
+            lock(conn, "SELECT id FROM dossiers WHERE id = $1 FOR UPDATE", id).await?;
+        }
         if let Some(r) = refold(conn, id).await? {
             let tenant = r.placed.tenant.clone();
             let (c, facts) = r.into_parts(id);
@@ -417,14 +424,45 @@ impl Tx {
         refresh_many(self.conn(), &[dossier_id]).await.map(|_| ())
     }
 
-    /// Folds several dossiers again (see [`refresh_many`]); `ids` are taken in sorted order,
-    /// once each.
+    /// Folds again those of `ids` that were ever received (the others count nowhere; see
+    /// [`refresh_many`]): all are locked first, in id order, in one statement, and read whether
+    /// they were received in the same; answers how many had wrong facts.
     pub async fn refresh_dossier_indices(&mut self, ids: &[String]) -> Result<u64> {
         let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         ids.sort_unstable();
         ids.dedup();
+        if ids.is_empty() {
+            return Ok(0);
+        }
         self.flush_outbox().await?;
-        refresh_many(self.conn(), &ids).await
+        let conn = self.conn();
+        // Every one locked, received or not: a receipt waiting on the lock then folds after
+        // this delivery is visible (PostgreSQL; SQLite's one writer takes turns anyway).
+        let lock = match conn.backend_name() {
+            "PostgreSQL" => " FOR UPDATE",
+            _ => "",
+        };
+        let mut received = Vec::new();
+        for chunk in ids.chunks(200) {
+            let marks = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT id, received_at FROM dossiers WHERE id IN ({marks}) ORDER BY id{lock}"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                if col::<Option<i64>>(&r, "received_at")?.is_some() {
+                    received.push(col::<String>(&r, "id")?);
+                }
+            }
+        }
+        let received: Vec<&str> = received.iter().map(String::as_str).collect();
+        fold_many(conn, &received, false).await
     }
 }
 
