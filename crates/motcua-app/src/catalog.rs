@@ -109,9 +109,44 @@ pub struct Catalog {
     fields: Vec<String>,
     /// `None` only before the first load.
     index: Option<SearchIndex>,
+    /// Answers drawn from this catalog (see [`Catalog::answer`]); a reload makes a new catalog,
+    /// so they never outlive what they were drawn from.
+    answers: std::sync::Mutex<HashMap<String, Arc<CatalogAnswer>>>,
 }
 
+/// An answer drawn from the catalog: a body, and the address of the next page if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogAnswer {
+    pub body: bytes::Bytes,
+    pub next: Option<String>,
+}
+
+/// At most this many answers are kept per catalog (the key holds what people typed); when
+/// full, all are dropped.
+const ANSWERS_KEPT: usize = 512;
+
 impl Catalog {
+    /// The answer kept for `key`, or `draw`n now and kept: the catalog changes only when it is
+    /// reloaded, while people ask the same searches all day (the API's list of procedures
+    /// serialised each form's schema on every request).
+    pub fn answer(
+        &self,
+        key: &str,
+        draw: impl FnOnce() -> Result<CatalogAnswer>,
+    ) -> Result<Arc<CatalogAnswer>> {
+        if let Some(a) = self.answers.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return Ok(a);
+        }
+        let drawn = Arc::new(draw()?);
+        if let Ok(mut m) = self.answers.lock() {
+            if m.len() >= ANSWERS_KEPT {
+                m.clear();
+            }
+            m.insert(key.to_string(), drawn.clone());
+        }
+        Ok(drawn)
+    }
+
     /// The catalog and its search index (a few hundred ms for 5,000 procedures: build it off the
     /// async threads).
     pub fn new(procedures: Vec<ProcedureView>, agencies: Vec<AgencyRow>) -> Result<Catalog> {
@@ -157,6 +192,7 @@ impl Catalog {
             agency_choices,
             fields,
             index: Some(index),
+            answers: Default::default(),
         })
     }
 
@@ -321,6 +357,29 @@ fn agency_label(key: &str, agencies: &[AgencyRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_drawn_once_per_catalog_and_errors_are_not_kept() {
+        let catalog = Catalog::default();
+        let draws = std::cell::Cell::new(0);
+        let draw = || {
+            draws.set(draws.get() + 1);
+            Ok(CatalogAnswer {
+                body: bytes::Bytes::from_static(b"[]"),
+                next: None,
+            })
+        };
+        let first = catalog.answer("q=a", draw).unwrap();
+        let again = catalog.answer("q=a", draw).unwrap();
+        assert_eq!((draws.get(), first, again.clone()), (1, again.clone(), again));
+        assert!(catalog.answer("q=b", || Err(AppError::NotFound)).is_err());
+        catalog.answer("q=b", draw).unwrap();
+        assert_eq!(draws.get(), 2, "the error was not kept");
+        for i in 0..ANSWERS_KEPT + 3 {
+            catalog.answer(&i.to_string(), draw).unwrap();
+        }
+        assert!(catalog.answers.lock().unwrap().len() <= ANSWERS_KEPT);
+    }
 
     fn row(half_days: i64) -> ProcedureRow {
         ProcedureRow {

@@ -32,7 +32,7 @@ use motcua_files::FileStore;
 use motcua_store::Db;
 use motcua_vault::Vault;
 
-pub use catalog::{Catalog, ProcedureFilter, ProcedureView};
+pub use catalog::{Catalog, CatalogAnswer, ProcedureFilter, ProcedureView};
 pub use documents::DocumentView;
 pub use dossiers::{
     ApplicantInput, BulkOutcome, DEFAULT_PAGE, LoadRow, LoadView, MAX_BULK, MAX_PAGE, Page,

@@ -1,8 +1,10 @@
 //! The public catalog and dossier status.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use motcua_app::{AppError, ProcedureFilter, PublicStatus};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use motcua_app::{AppError, CatalogAnswer, ProcedureFilter, PublicStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -47,41 +49,64 @@ pub struct SearchParams {
             body = super::ErrorBody)))]
 pub async fn search(
     State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
     Query(p): Query<SearchParams>,
 ) -> Result<axum::response::Response, ApiError> {
-    let paging = super::dossiers::PageQuery {
-        limit: p.limit,
-        cursor: p.cursor,
-    };
-    let filter = ProcedureFilter {
-        q: p.q,
-        level: p.level,
-        agency: p.agency,
-        field: p.field,
-        online: p.online,
-    };
-    let page = s.app.catalog().search_page(&filter, &paging.request())?;
-    let next = page.next.map(|n| {
-        // The same search, the next page.
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &filter.q),
-            ("level", &filter.level),
-            ("agency", &filter.agency),
-            ("field", &filter.field),
-            ("online", &filter.online),
-        ] {
-            if !v.is_empty() {
-                q.append_pair(k, v);
-            }
+    let catalog = s.app.catalog();
+    // The same question to the same catalog: the same answer, drawn once.
+    let answer = catalog.answer(raw.as_deref().unwrap_or(""), || {
+        let paging = super::dossiers::PageQuery {
+            limit: p.limit,
+            cursor: p.cursor,
+        };
+        let filter = ProcedureFilter {
+            q: p.q,
+            level: p.level,
+            agency: p.agency,
+            field: p.field,
+            online: p.online,
+        };
+        let page = catalog.search_page(&filter, &paging.request())?;
+        let next = page.next.map(|n| next_search(&filter, paging.limit, &n));
+        let body =
+            serde_json::to_vec(&page.items).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(CatalogAnswer {
+            body: body.into(),
+            next,
+        })
+    })?;
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from(answer.body.clone()),
+    )
+        .into_response();
+    if let Some(href) = &answer.next
+        && let Ok(value) = HeaderValue::from_str(&format!("<{href}>; rel=\"next\""))
+    {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    Ok(response)
+}
+
+/// The same search, the next page.
+fn next_search(filter: &ProcedureFilter, limit: Option<u32>, cursor: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", &filter.q),
+        ("level", &filter.level),
+        ("agency", &filter.agency),
+        ("field", &filter.field),
+        ("online", &filter.online),
+    ] {
+        if !v.is_empty() {
+            q.append_pair(k, v);
         }
-        if let Some(l) = paging.limit {
-            q.append_pair("limit", &l.to_string());
-        }
-        q.append_pair("cursor", &n);
-        format!("/api/v1/procedures?{}", q.finish())
-    });
-    Ok(super::dossiers::paged(page.items, next))
+    }
+    if let Some(l) = limit {
+        q.append_pair("limit", &l.to_string());
+    }
+    q.append_pair("cursor", cursor);
+    format!("/api/v1/procedures?{}", q.finish())
 }
 
 /// Anyone: one procedure with its components, form and fees.
