@@ -371,7 +371,10 @@ mod tests {
         };
         let first = catalog.answer("q=a", draw).unwrap();
         let again = catalog.answer("q=a", draw).unwrap();
-        assert_eq!((draws.get(), first, again.clone()), (1, again.clone(), again));
+        assert_eq!(
+            (draws.get(), first, again.clone()),
+            (1, again.clone(), again)
+        );
         assert!(catalog.answer("q=b", || Err(AppError::NotFound)).is_err());
         catalog.answer("q=b", draw).unwrap();
         assert_eq!(draws.get(), 2, "the error was not kept");

@@ -89,7 +89,7 @@ pub async fn search(
 }
 
 /// The same search, the next page.
-fn next_search(filter: &ProcedureFilter, limit: Option<u32>, cursor: &str) -> String {
+pub(crate) fn next_search(filter: &ProcedureFilter, limit: Option<u32>, cursor: &str) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     for (k, v) in [
         ("q", &filter.q),

@@ -152,6 +152,41 @@ async fn the_procedures_page_searches_with_a_plain_form() {
         assert!(html.contains("<option value=\"commune_police\">Công an cấp xã</option>"));
         assert!(html.contains("<option value=\"Hộ tịch\">Hộ tịch</option>"));
         assert!(html.contains("Có 18 thủ tục."));
+        // A page at a time: the count is of all, the next page keeps the filter, and walking
+        // the pages shows every matching procedure once.
+        let (mut seen, mut next) = (
+            Vec::new(),
+            Some("/procedures?level=province&limit=3".to_string()),
+        );
+        while let Some(path) = next.take() {
+            let (status, html) = page(server, &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(
+                html.contains("Tìm thấy 7 thủ tục theo bộ lọc đã chọn."),
+                "{path}"
+            );
+            seen.extend(
+                html.split("<li><a href=\"/procedures/")
+                    .skip(1)
+                    .map(|rest| rest.split('"').next().unwrap().to_string()),
+            );
+            next = html.split("<a href=\"").find_map(|rest| {
+                rest.split_once("\" rel=\"next\"")
+                    .map(|(h, _)| h.replace("&amp;", "&").replace("&#38;", "&"))
+            });
+            if let Some(n) = &next {
+                assert!(
+                    n.starts_with("/procedures?level=province&limit=3&cursor="),
+                    "{n}"
+                );
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                "DL-01", "DN-01", "GT-01", "LD-01", "TP-01", "XNC-01", "YT-01"
+            ]
+        );
 
         let (_, html) = page(
             server,

@@ -2,10 +2,10 @@
 //! posters at support points.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::http::header::HOST;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use motcua_app::domain::{FieldType, FormField};
 use motcua_app::{AppError, Catalog, ProcedureFilter, ProcedureView};
 use serde::Deserialize;
@@ -27,6 +27,10 @@ pub struct SearchQuery {
     field: String,
     #[serde(default)]
     online: String,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    cursor: String,
 }
 
 /// One option of a filter list.
@@ -105,33 +109,77 @@ struct Procedures {
     searched: bool,
     narrowed: bool,
     filters: Vec<Filter>,
+    /// This page of the results.
     procedures: Vec<ProcedureView>,
+    /// How many procedures match in all.
+    total: usize,
+    /// The page after this one, when there is more.
+    next_href: Option<String>,
 }
 
-/// Anyone: the catalog, searched by words and filters (a plain GET form, no JavaScript).
+/// Anyone: the catalog, searched by words and filters (a plain GET form, no JavaScript), a
+/// page at a time. The page a visitor who is not signed in sees is drawn once per catalog and
+/// search (see `Catalog::answer`).
 pub async fn procedures(
     State(s): State<AppState>,
     MaybeUser(user): MaybeUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
-    let filter = ProcedureFilter {
-        q: q.q,
-        level: q.level,
-        agency: q.agency,
-        field: q.field,
-        online: q.online,
-    };
     let catalog = s.app.catalog();
-    let procedures = catalog.search(&filter)?.into_iter().cloned().collect();
-    let query = filter.words();
-    render(&Procedures {
-        layout: Layout::new("Thủ tục hành chính", user),
-        searched: !query.is_empty() || filter.narrows(),
-        narrowed: filter.narrows(),
-        filters: filters(&catalog, &filter),
-        query,
-        procedures,
-    })
+    let draw = |user: Option<motcua_app::CurrentUser>| -> motcua_app::Result<String> {
+        let paging = crate::api::dossiers::PageQuery {
+            limit: q.limit,
+            cursor: q.cursor.clone(),
+        };
+        let filter = ProcedureFilter {
+            q: q.q.clone(),
+            level: q.level.clone(),
+            agency: q.agency.clone(),
+            field: q.field.clone(),
+            online: q.online.clone(),
+        };
+        let total = catalog.search(&filter)?.len();
+        let page = catalog.search_page(&filter, &paging.request())?;
+        let next_href = page.next.map(|n| {
+            let api = crate::api::catalog::next_search(&filter, paging.limit, &n);
+            api.replacen("/api/v1/procedures", "/procedures", 1)
+        });
+        let query = filter.words();
+        Procedures {
+            layout: Layout::new("Thủ tục hành chính", user),
+            searched: !query.is_empty() || filter.narrows(),
+            narrowed: filter.narrows(),
+            filters: filters(&catalog, &filter),
+            query,
+            procedures: page.items,
+            total,
+            next_href,
+        }
+        .render()
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+    };
+    let html = match user {
+        // Signed in: the page names them; drawn for them alone.
+        Some(u) => bytes::Bytes::from(draw(Some(u))?),
+        None => {
+            let key = format!("page?{}", raw.as_deref().unwrap_or(""));
+            catalog
+                .answer(&key, || {
+                    Ok(motcua_app::CatalogAnswer {
+                        body: draw(None)?.into(),
+                        next: None,
+                    })
+                })?
+                .body
+                .clone()
+        }
+    };
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response())
 }
 
 /// One line of the form to fill, in plain words.
