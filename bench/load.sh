@@ -140,6 +140,13 @@ postgres_cpu() {
   echo "$sum"
 }
 
+# Resident memory of a process now and at its peak so far (VmRSS, VmHWM), in MB.
+rss_of() {
+  awk '/^VmRSS:/ { now = $2 } /^VmHWM:/ { peak = $2 }
+    END { printf "RSS %.0f MB, peak %.0f MB", now / 1024, peak / 1024 }' "/proc/$1/status" 2>/dev/null \
+    || echo "RSS ?"
+}
+
 # --- one wrk run: prints wrk's own report, appends a summary row --------------------------
 # measure BACKEND LABEL EXPECTED_STATUS URL [env assignments for the Lua script...]
 measure() {
@@ -172,6 +179,10 @@ measure() {
     }' "$out.times")
   read -r cpu_srv cpu_pg cpu_wrk cpu_other <<<"$cpu"
   echo "   cpu (% of one core): server $cpu_srv · postgres $cpu_pg · wrk $cpu_wrk · everything else $cpu_other"
+  if [[ $backend != ceiling ]]; then
+    echo "   server memory: $(rss_of "$SERVER_PID")"
+    NOTES+=("$backend · $label: server memory after it: $(rss_of "$SERVER_PID")")
+  fi
   if ((cpu_other > 20)); then
     # Name the biggest other consumers (processes that lived through the whole run, or started in it).
     local others
@@ -243,6 +254,7 @@ run_backend() {
   done
   [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/healthz") == 200 ]] || die "$base/healthz is not 200"
   echo "server: $base (pid $SERVER_PID, MOTCUA_LOG=$LOG_FILTER)"
+  NOTES+=("$backend · server memory at rest (demo seeded): $(rss_of "$SERVER_PID")")
 
   local token agency resp code
   token=$(curl -sf -H 'Content-Type: application/json' \

@@ -119,6 +119,8 @@ pub struct Catalog {
 pub struct CatalogAnswer {
     pub body: bytes::Bytes,
     pub next: Option<String>,
+    /// A fingerprint of the body (the web layer's ETag), so it is not computed again.
+    pub fingerprint: String,
 }
 
 /// At most this many answers are kept per catalog (the key holds what people typed); when
@@ -367,6 +369,7 @@ mod tests {
             Ok(CatalogAnswer {
                 body: bytes::Bytes::from_static(b"[]"),
                 next: None,
+                fingerprint: "\"f\"".into(),
             })
         };
         let first = catalog.answer("q=a", draw).unwrap();

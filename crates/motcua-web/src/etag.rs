@@ -21,26 +21,39 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
     let signed_in = req.headers().contains_key(header::AUTHORIZATION)
         || req.headers().contains_key(header::COOKIE);
     let response = next.run(req).await;
-    if response.status() != StatusCode::OK || response.headers().contains_key(header::ETAG) {
+    if response.status() != StatusCode::OK {
         return response;
     }
-    let too_big = response
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_HASHED);
-    if too_big {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_HASHED).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let (mut parts, body, tag) = match response.headers().get(header::ETAG).cloned() {
+        // The handler knows its tag (an answer kept in memory): no need to hash the body.
+        Some(known) => {
+            let (parts, body) = response.into_parts();
+            let Ok(tag) = known.to_str().map(str::to_string) else {
+                return Response::from_parts(parts, body);
+            };
+            (parts, body, tag)
+        }
+        None => {
+            let too_big = response
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+                .is_some_and(|n| n > MAX_HASHED);
+            if too_big {
+                return response;
+            }
+            let (mut parts, body) = response.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, MAX_HASHED).await else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            let tag = tag_of(&bytes);
+            let Ok(etag) = HeaderValue::from_str(&tag) else {
+                return Response::from_parts(parts, Body::from(bytes));
+            };
+            parts.headers.insert(header::ETAG, etag);
+            (parts, Body::from(bytes), tag)
+        }
     };
-    let tag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
-    let Ok(etag) = HeaderValue::from_str(&tag) else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    parts.headers.insert(header::ETAG, etag);
     if !parts.headers.contains_key(header::CACHE_CONTROL) {
         let policy = if signed_in {
             "private, no-cache"
@@ -61,5 +74,10 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
         parts.headers.remove(header::CONTENT_TYPE);
         return Response::from_parts(parts, Body::empty());
     }
-    Response::from_parts(parts, Body::from(bytes))
+    Response::from_parts(parts, body)
+}
+
+/// The strong tag of a body: the first half of its SHA-256, quoted.
+pub fn tag_of(bytes: &[u8]) -> String {
+    format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..32])
 }

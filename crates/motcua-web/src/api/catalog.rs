@@ -71,6 +71,7 @@ pub async fn search(
         let body =
             serde_json::to_vec(&page.items).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(CatalogAnswer {
+            fingerprint: crate::etag::tag_of(&body),
             body: body.into(),
             next,
         })
@@ -80,6 +81,9 @@ pub async fn search(
         axum::body::Body::from(answer.body.clone()),
     )
         .into_response();
+    if let Ok(tag) = HeaderValue::from_str(&answer.fingerprint) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
     if let Some(href) = &answer.next
         && let Ok(value) = HeaderValue::from_str(&format!("<{href}>; rel=\"next\""))
     {

@@ -29,6 +29,8 @@ async fn unchanged_pages_are_not_sent_again() {
         for path in [
             "/".to_string(),
             "/procedures".to_string(),
+            "/procedures?level=province&limit=2".to_string(),
+            "/api/v1/procedures".to_string(),
             "/procedures/HT-01".to_string(),
             format!("/status?code={code}"),
             format!("/api/v1/status/{code}"),

@@ -159,27 +159,27 @@ pub async fn procedures(
         .render()
         .map_err(|e| AppError::Internal(format!("template: {e}")))
     };
-    let html = match user {
+    let html_type = [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")];
+    Ok(match user {
         // Signed in: the page names them; drawn for them alone.
-        Some(u) => bytes::Bytes::from(draw(Some(u))?),
+        Some(u) => (html_type, draw(Some(u))?).into_response(),
         None => {
             let key = format!("page?{}", raw.as_deref().unwrap_or(""));
-            catalog
-                .answer(&key, || {
-                    Ok(motcua_app::CatalogAnswer {
-                        body: draw(None)?.into(),
-                        next: None,
-                    })
-                })?
-                .body
-                .clone()
+            let answer = catalog.answer(&key, || {
+                let html = draw(None)?;
+                Ok(motcua_app::CatalogAnswer {
+                    fingerprint: crate::etag::tag_of(html.as_bytes()),
+                    body: html.into(),
+                    next: None,
+                })
+            })?;
+            let mut response = (html_type, answer.body.clone()).into_response();
+            if let Ok(tag) = axum::http::HeaderValue::from_str(&answer.fingerprint) {
+                response.headers_mut().insert(axum::http::header::ETAG, tag);
+            }
+            response
         }
-    };
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response())
+    })
 }
 
 /// One line of the form to fill, in plain words.
