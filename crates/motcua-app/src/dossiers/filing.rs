@@ -11,6 +11,19 @@ pub(crate) struct Draft {
     pub created: NewEventRecord,
 }
 
+/// A citizen's or business's own online filing; nobody else files online in their own name.
+fn self_filed(user: &CurrentUser) -> Result<Filing<'static>> {
+    if user.role != Role::Citizen {
+        return Err(AppError::Forbidden(
+            "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
+        ));
+    }
+    Ok(Filing {
+        mode: FilingMode::SelfFiled,
+        portal_ref: None,
+    })
+}
+
 /// How a draft comes in: the filing mode, and the national portal's reference of a pulled one.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Filing<'a> {
@@ -27,15 +40,7 @@ impl App {
         agency_id: &str,
         values: &FormValues,
     ) -> Result<String> {
-        if user.role != Role::Citizen {
-            return Err(AppError::Forbidden(
-                "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
-            ));
-        }
-        let how = Filing {
-            mode: FilingMode::SelfFiled,
-            portal_ref: None,
-        };
+        let how = self_filed(user)?;
         self.create_draft(user, user, procedure_code, agency_id, how, values)
             .await
     }
@@ -376,15 +381,7 @@ impl App {
         agency_id: &str,
         values: &FormValues,
     ) -> Result<(String, String)> {
-        if user.role != Role::Citizen {
-            return Err(AppError::Forbidden(
-                "Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.".into(),
-            ));
-        }
-        let how = Filing {
-            mode: FilingMode::SelfFiled,
-            portal_ref: None,
-        };
+        let how = self_filed(user)?;
         let (draft, p) = self
             .prepare_draft(user, user, procedure_code, agency_id, how, values)
             .await?;
