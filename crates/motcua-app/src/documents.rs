@@ -63,12 +63,8 @@ impl App {
             .db
             .documents_of(&self.tenant, &user.id, after.as_ref(), limit + 1)
             .await?;
-        let next = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            rows.last().map(|r| {
-                let d = &r.document;
-                crate::dossiers::lists::cursor(&[&d.added_at.to_string(), &d.id])
-            })
+        let next = crate::dossiers::lists::cut_page(&mut rows, limit, |r| {
+            vec![r.document.added_at.to_string(), r.document.id.clone()]
         });
         let items = rows
             .into_iter()
@@ -86,10 +82,7 @@ impl App {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            next: next.flatten(),
-        })
+        Ok(Page { items, next })
     }
 
     /// Removes a document from the citizen's store.

@@ -387,16 +387,12 @@ fn next_feedback(
     limit: i64,
     grouped: bool,
 ) -> Option<String> {
-    if rows.len() as i64 <= limit {
-        return None;
-    }
-    rows.truncate(limit as usize);
-    rows.last().map(|r| {
+    crate::dossiers::lists::cut_page(rows, limit, |r| {
         let group = i64::from(grouped && r.feedback.answered_at.is_some());
-        crate::dossiers::lists::cursor(&[
-            &group.to_string(),
-            &r.feedback.created_at.to_string(),
-            &r.feedback.id,
-        ])
+        vec![
+            group.to_string(),
+            r.feedback.created_at.to_string(),
+            r.feedback.id.clone(),
+        ]
     })
 }

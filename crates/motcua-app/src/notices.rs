@@ -336,13 +336,9 @@ impl App {
                 limit + 1,
             )
             .await?;
-        let mut next = None;
-        if rows.len() as i64 > limit {
-            rows.truncate(limit as usize);
-            next = rows
-                .last()
-                .map(|r| crate::dossiers::lists::cursor(&[&r.failed_at.to_string(), &r.id]));
-        }
+        let next = crate::dossiers::lists::cut_page(&mut rows, limit, |r| {
+            vec![r.failed_at.to_string(), r.id.clone()]
+        });
         let items = rows
             .into_iter()
             .map(|r| DeadLetterView {

@@ -73,3 +73,52 @@ async fn a_transactions_messages_land_together_once_each_and_only_on_commit() {
         assert_eq!(ids, ["m3"], "{backend:?}");
     }
 }
+
+/// Several workers (nodes) claim at once: every message is leased by exactly one of them.
+#[tokio::test]
+async fn concurrent_claims_lease_each_message_once() {
+    const MESSAGES: usize = 200;
+    for (db, _) in databases().await {
+        let backend = db.backend();
+        let mut tx = db.begin().await.unwrap();
+        tx.insert_tenant("t", "Tỉnh", 1).await.unwrap();
+        for i in 0..MESSAGES {
+            let id = format!("m{i:03}");
+            tx.enqueue("t", &message(&id, &format!("k{i}"), 1))
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let claimed = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let mut workers = Vec::new();
+        for _ in 0..4 {
+            let (db, claimed) = (db.clone(), claimed.clone());
+            workers.push(tokio::spawn(async move {
+                for _ in 0..200 {
+                    let batch = db.claim_due_messages(10, 100, 20).await.unwrap();
+                    let done = {
+                        let mut all = claimed.lock().unwrap();
+                        all.extend(batch.into_iter().map(|m| m.id));
+                        all.len() >= MESSAGES
+                    };
+                    if done {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            }));
+        }
+        for w in workers {
+            w.await.unwrap();
+        }
+        let mut all = claimed.lock().unwrap().clone();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(
+            (n, all.len()),
+            (MESSAGES, MESSAGES),
+            "{backend:?}: once each"
+        );
+    }
+}

@@ -134,14 +134,14 @@ impl Catalog {
 }
 
 impl Catalog {
-    /// A page of [`Catalog::search`]: the cursor names the last procedure of the page before,
+    /// A page of [`Catalog::search`], and how many match in all: the cursor names the last procedure of the page before,
     /// and the next page starts after it in the same order (a procedure added meanwhile never
     /// shifts a page; one removed meanwhile makes the cursor unknown: start again).
     pub fn search_page(
         &self,
         f: &ProcedureFilter,
         page: &crate::PageRequest,
-    ) -> Result<crate::Page<ProcedureView>> {
+    ) -> Result<(crate::Page<ProcedureView>, usize)> {
         let limit = page.size()? as usize;
         let found = self.search(f)?;
         let start = match page.parts(1)? {
@@ -171,6 +171,6 @@ impl Catalog {
                     .map(|v| crate::dossiers::lists::cursor(&[&v.code]))
             })
             .flatten();
-        Ok(crate::Page { items, next })
+        Ok((crate::Page { items, next }, found.len()))
     }
 }

@@ -74,6 +74,23 @@ pub(crate) fn cursor(parts: &[&str]) -> String {
     URL_SAFE_NO_PAD.encode(parts.join("\n"))
 }
 
+/// Cuts the one line read beyond a page of `limit` and answers the next page's cursor, from
+/// the key of the page's last line, when that line was there.
+pub(crate) fn cut_page<T>(
+    rows: &mut Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> Vec<String>,
+) -> Option<String> {
+    if rows.len() as i64 <= limit {
+        return None;
+    }
+    rows.truncate(limit as usize);
+    let parts = key(rows.last()?);
+    Some(cursor(
+        &parts.iter().map(String::as_str).collect::<Vec<_>>(),
+    ))
+}
+
 pub(crate) fn number(s: &str) -> Result<i64> {
     s.parse().map_err(|_| AppError::BadQuery {
         message: "Đường dẫn trang không hợp lệ; hãy tải lại danh sách từ đầu.".into(),
@@ -148,14 +165,12 @@ impl App {
                 limit + 1,
             )
             .await?;
-        let next = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            rows.last()
-                .map(|r| cursor(&[&r.updated_at.to_string(), &r.id]))
+        let next = cut_page(&mut rows, limit, |r| {
+            vec![r.updated_at.to_string(), r.id.clone()]
         });
         Ok(Page {
             items: rows.into_iter().map(|r| line(&cal, now, r)).collect(),
-            next: next.flatten(),
+            next,
         })
     }
 
@@ -206,13 +221,9 @@ impl App {
                 limit + 1,
             )
             .await?;
-        let next = if rows.len() as i64 > limit {
-            rows.truncate(limit as usize);
-            rows.last()
-                .map(|(_, k)| cursor(&[&k.class.to_string(), &k.due.to_string(), &k.id]))
-        } else {
-            None
-        };
+        let next = cut_page(&mut rows, limit, |(_, k)| {
+            vec![k.class.to_string(), k.due.to_string(), k.id.clone()]
+        });
         let counts = self
             .db
             .queue_counts(

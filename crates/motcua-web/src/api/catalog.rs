@@ -66,7 +66,7 @@ pub async fn search(
             field: p.field,
             online: p.online,
         };
-        let page = catalog.search_page(&filter, &paging.request())?;
+        let (page, _) = catalog.search_page(&filter, &paging.request())?;
         let next = page.next.map(|n| next_search(&filter, paging.limit, &n));
         let body =
             serde_json::to_vec(&page.items).map_err(|e| AppError::Internal(e.to_string()))?;

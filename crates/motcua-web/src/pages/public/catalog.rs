@@ -139,8 +139,7 @@ pub async fn procedures(
             field: q.field.clone(),
             online: q.online.clone(),
         };
-        let total = catalog.search(&filter)?.len();
-        let page = catalog.search_page(&filter, &paging.request())?;
+        let (page, total) = catalog.search_page(&filter, &paging.request())?;
         let next_href = page.next.map(|n| {
             let api = crate::api::catalog::next_search(&filter, paging.limit, &n);
             api.replacen("/api/v1/procedures", "/procedures", 1)
